@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace Conveyor.Storage;
+
+/// <summary>Reads and repairs of one queue, for the API, the CLI and the dashboard; never on the hot path.</summary>
+internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
+{
+    private const double Pivot = 1000d * 4294967296d;
+    private IDatabase Db => runner.Database;
+
+    public async Task<JobInfo?> GetAsync(string id)
+    {
+        var args = ScriptRunner.Args(keys, 1);
+        args[2] = id;
+        var r = (RedisResult[])(await runner.RunAsync(ScriptCatalog.GetJob, keys, args).ConfigureAwait(false))!;
+        if (r.Length == 0)
+        {
+            return null;
+        }
+
+        var envelope = Envelope.Read((byte[])r[0]!);
+        JobStates.TryParse((string?)r[1], out var state);
+        var done = ReadJson(r[9], StorageJson.Default.DoneRecord);
+        var lease = (string?)r[10];
+        long? started = done?.Started ?? LeaseStarted(lease);
+        return new JobInfo
+        {
+            Id = id,
+            Queue = keys.Queue,
+            Name = envelope.Name,
+            Data = ParseElement(envelope.Data),
+            State = state,
+            Options = (envelope.Options ?? new StoredOptions()).ToOptions(id),
+            Attempts = ToInt(r[3]),
+            Stalls = ToInt(r[4]),
+            Priority = ToInt(r[5]),
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(envelope.Created),
+            StartedAt = started is > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(started.Value) : null,
+            FinishedAt = done is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(done.Finished),
+            StateUntil = r[2].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)(double)r[2]),
+            Worker = done?.Worker is { Length: > 0 } w ? w : LeaseWorker(lease),
+            Reason = done?.Reason,
+            CancelRequested = (long)r[11] == 1,
+            Progress = r[7].IsNull ? null : ParseElement((byte[])r[7]!),
+            Result = done?.Result,
+            Errors = (ReadJson(r[6], StorageJson.Default.StoredErrorArray) ?? [])
+                .Select(e => new JobError(e.Attempt, DateTimeOffset.FromUnixTimeMilliseconds(e.At), e.Type, e.Message, e.Stack)).ToList(),
+            Log = (ReadJson(r[8], StorageJson.Default.StoredLogLineArray) ?? [])
+                .Select(l => new JobLogLine(DateTimeOffset.FromUnixTimeMilliseconds(l.At), l.Text)).ToList(),
+            TraceParent = envelope.Trace,
+        };
+    }
+
+    public async Task<QueueCounts> CountsAsync()
+    {
+        var r = (long[])(await runner.RunAsync(ScriptCatalog.Counts, keys, ScriptRunner.Args(keys, 0)).ConfigureAwait(false))!;
+        return new QueueCounts(r[0], r[1], r[2], r[3], r[4], r[5], r[6] == 1);
+    }
+
+    /// <summary>
+    /// A page of one state. Waiting jobs come in the order they will run; delayed by due time; active by lease
+    /// end; completed, dead and cancelled newest first. The cursor is an offset: a page is a snapshot, and jobs
+    /// that move meanwhile may be skipped or seen twice.
+    /// </summary>
+    public async Task<JobPage> ListAsync(JobState state, string? cursor, int limit)
+    {
+        long offset = cursor is null ? 0 : long.Parse(cursor, CultureInfo.InvariantCulture);
+        var entries = state switch
+        {
+            JobState.Waiting => await WaitingAsync(offset, limit).ConfigureAwait(false),
+            JobState.Delayed => await RangeAsync("delayed", offset, limit, Order.Ascending).ConfigureAwait(false),
+            JobState.Active => await RangeAsync("active", offset, limit, Order.Ascending).ConfigureAwait(false),
+            _ => await RangeAsync(state.Name(), offset, limit, Order.Descending).ConfigureAwait(false),
+        };
+        var ids = entries.Select(e => (RedisValue)e.Id).ToArray();
+        var envelopes = ids.Length == 0 ? [] : await runner.WithClearErrors(() => Db.HashGetAsync(keys.Key("jobs"), ids)).ConfigureAwait(false);
+        var jobs = new List<JobSummary>(ids.Length);
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (envelopes[i].IsNull)
+            {
+                continue;
+            }
+
+            var env = Envelope.Read((byte[])envelopes[i]!);
+            jobs.Add(new JobSummary(entries[i].Id, env.Name, state, DateTimeOffset.FromUnixTimeMilliseconds(env.Created),
+                entries[i].Score is { } s ? DateTimeOffset.FromUnixTimeMilliseconds((long)s) : null, ParseElement(env.Data)));
+        }
+
+        string? next = entries.Count == limit ? (offset + limit).ToString(CultureInfo.InvariantCulture) : null;
+        return new JobPage(jobs, next);
+    }
+
+    /// <summary>1 cancelled, 2 requested (running), 0 already finished, -1 not found.</summary>
+    public async Task<long> CancelAsync(string id, string keepCancelled)
+    {
+        var args = ScriptRunner.Args(keys, 2);
+        args[2] = id;
+        args[3] = keepCancelled;
+        return (long)await runner.RunAsync(ScriptCatalog.Cancel, keys, args).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RemoveAsync(string id)
+    {
+        var args = ScriptRunner.Args(keys, 1);
+        args[2] = id;
+        return (long)await runner.RunAsync(ScriptCatalog.Remove, keys, args).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>1 moved to waiting, 0 not dead or cancelled, -1 not found.</summary>
+    public async Task<long> RetryAsync(string id)
+    {
+        var args = ScriptRunner.Args(keys, 2);
+        args[2] = "id";
+        args[3] = id;
+        return (long)await runner.RunAsync(ScriptCatalog.Retry, keys, args).ConfigureAwait(false);
+    }
+
+    public async Task<long> RetryAllDeadAsync(int batch, IProgress<long>? progress, CancellationToken ct)
+    {
+        long total = 0;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var args = ScriptRunner.Args(keys, 2);
+            args[2] = "all-dead";
+            args[3] = batch;
+            long moved = (long)await runner.RunAsync(ScriptCatalog.Retry, keys, args).ConfigureAwait(false);
+            total += moved;
+            progress?.Report(total);
+            if (moved < batch)
+            {
+                return total;
+            }
+        }
+    }
+
+    public async Task<long> PurgeAsync(JobState state, int batch, IProgress<long>? progress, CancellationToken ct)
+    {
+        if (state is not (JobState.Completed or JobState.Dead or JobState.Cancelled))
+        {
+            throw new InvalidJobException($"Only completed, dead or cancelled jobs can be purged, not {state.Name()} ones; cancel or remove those instead.");
+        }
+
+        long total = 0;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var args = ScriptRunner.Args(keys, 2);
+            args[2] = state.Name();
+            args[3] = batch;
+            long removed = (long)await runner.RunAsync(ScriptCatalog.Purge, keys, args).ConfigureAwait(false);
+            total += removed;
+            progress?.Report(total);
+            if (removed < batch)
+            {
+                return total;
+            }
+        }
+    }
+
+    public Task PauseAsync() => runner.WithClearErrors(() => Db.StringSetAsync(keys.Key("paused"), 1));
+
+    public async Task ResumeAsync()
+    {
+        await runner.WithClearErrors(() => Db.KeyDeleteAsync(keys.Key("paused"))).ConfigureAwait(false);
+        await runner.WithClearErrors(() => Db.PublishAsync(keys.Signal, "wake")).ConfigureAwait(false);
+    }
+
+    /// <summary>Lifetime counters of the queue (enqueued, completed, failed, dead, trimmed_*, expired_* …).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> StatsAsync()
+    {
+        var entries = await runner.WithClearErrors(() => Db.HashGetAllAsync(keys.Key("stats"))).ConfigureAwait(false);
+        return entries.ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>Processed and failed counts per minute (unix minute → counts) for the last two hours.</summary>
+    public async Task<IReadOnlyDictionary<long, (long Processed, long Failed)>> MinutesAsync()
+    {
+        var entries = await runner.WithClearErrors(() => Db.HashGetAllAsync(keys.Key("minutes"))).ConfigureAwait(false);
+        var result = new SortedDictionary<long, (long, long)>();
+        foreach (var e in entries)
+        {
+            string field = e.Name.ToString();
+            long minute = long.Parse(field.AsSpan(2), CultureInfo.InvariantCulture);
+            var (p, f) = result.GetValueOrDefault(minute);
+            result[minute] = field[0] == 'c' ? (p + (long)e.Value, f) : (p, f + (long)e.Value);
+        }
+
+        return result;
+    }
+
+    private async Task<List<(string Id, double? Score)>> RangeAsync(string set, long offset, int limit, Order order)
+    {
+        var entries = await runner.WithClearErrors(() =>
+            Db.SortedSetRangeByRankWithScoresAsync(keys.Key(set), offset, offset + limit - 1, order)).ConfigureAwait(false);
+        return entries.Select(e => (e.Element.ToString(), (double?)e.Score)).ToList();
+    }
+
+    private async Task<List<(string Id, double? Score)>> WaitingAsync(long offset, int limit)
+    {
+        var prio = keys.Key("prio");
+        long high = await runner.WithClearErrors(() => Db.SortedSetLengthAsync(prio, double.NegativeInfinity, Pivot, Exclude.Stop)).ConfigureAwait(false);
+        long listLength = await runner.WithClearErrors(() => Db.ListLengthAsync(keys.Key("wait"))).ConfigureAwait(false);
+        var ids = new List<(string, double?)>(limit);
+        long end = offset + limit;
+        if (offset < high)
+        {
+            var part = await Db.SortedSetRangeByRankAsync(prio, offset, Math.Min(end, high) - 1).ConfigureAwait(false);
+            ids.AddRange(part.Select(v => (v.ToString(), (double?)null)));
+        }
+
+        if (end > high && offset < high + listLength)
+        {
+            long from = Math.Max(offset, high) - high;
+            var part = await Db.ListRangeAsync(keys.Key("wait"), from, Math.Min(end - high, listLength) - 1).ConfigureAwait(false);
+            ids.AddRange(part.Select(v => (v.ToString(), (double?)null)));
+        }
+
+        if (end > high + listLength)
+        {
+            long from = Math.Max(offset, high + listLength) - listLength;
+            var part = await Db.SortedSetRangeByRankAsync(prio, from, end - listLength - 1).ConfigureAwait(false);
+            ids.AddRange(part.Select(v => (v.ToString(), (double?)null)));
+        }
+
+        return ids;
+    }
+
+    private static T? ReadJson<T>(RedisResult r, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        r.IsNull ? default : JsonSerializer.Deserialize((byte[])r!, type);
+
+    private static JsonElement ParseElement(ReadOnlyMemory<byte> json) =>
+        json.IsEmpty ? default : JsonSerializer.Deserialize(json.Span, StorageJson.Default.JsonElement);
+
+    private static int ToInt(RedisResult r) => r.IsNull ? 0 : (int)(long)r;
+
+    private static long? LeaseStarted(string? lease) =>
+        lease?.Split('|') is [_, var started, _] ? long.Parse(started, CultureInfo.InvariantCulture) : null;
+
+    private static string? LeaseWorker(string? lease) => lease?.Split('|') is [_, _, var worker] ? worker : null;
+}

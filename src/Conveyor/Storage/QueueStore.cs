@@ -1,0 +1,186 @@
+using StackExchange.Redis;
+
+namespace Conveyor.Storage;
+
+/// <summary>
+/// The hot path of one queue: enqueue, fetch, acknowledge, renew, release, recover, sweep. Each method is one
+/// script call; calls issued together without awaiting in between travel in one round trip.
+/// </summary>
+internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
+{
+    public QueueKeys Keys => keys;
+
+    public ScriptRunner Runner => runner;
+
+    /// <summary>Adds jobs; returns, per job, whether it was created (false: its id existed).</summary>
+    public async Task<bool[]> EnqueueAsync(IReadOnlyList<EnqueueItem> jobs)
+    {
+        var args = ScriptRunner.Args(keys, 1 + (jobs.Count * 5));
+        args[2] = jobs.Count;
+        int a = 3;
+        foreach (var job in jobs)
+        {
+            args[a++] = job.Id;
+            args[a++] = job.Envelope;
+            args[a++] = job.Priority;
+            args[a++] = job.DueKind;
+            args[a++] = job.DueValue;
+        }
+
+        var reply = (RedisResult[])(await runner.RunAsync(ScriptCatalog.Enqueue, keys, args).ConfigureAwait(false))!;
+        var added = new bool[jobs.Count];
+        for (int i = 0; i < added.Length; i++)
+        {
+            added[i] = (long)reply[i + 1] == 1;
+        }
+
+        return added;
+    }
+
+    /// <summary>Promotes due delayed jobs and leases up to <paramref name="want"/> waiting ones.</summary>
+    public async Task<FetchResult> FetchAsync(int want, long leaseMs, string worker)
+    {
+        var args = ScriptRunner.Args(keys, 3);
+        args[2] = want;
+        args[3] = leaseMs;
+        args[4] = worker;
+        var reply = (RedisResult[])(await runner.RunAsync(ScriptCatalog.Fetch, keys, args).ConfigureAwait(false))!;
+        long now = (long)reply[0], first = (long)reply[1], nextDue = (long)reply[2];
+        if (first < 0)
+        {
+            return new FetchResult(now, Paused: true, nextDue, []);
+        }
+
+        var jobs = new LeasedJob[(reply.Length - 3) / 3];
+        for (int i = 0; i < jobs.Length; i++)
+        {
+            int r = 3 + (i * 3);
+            jobs[i] = new LeasedJob((string)reply[r]!, first + i, (byte[])reply[r + 1]!, (int)(long)reply[r + 2], now);
+        }
+
+        return new FetchResult(now, Paused: false, nextDue, jobs);
+    }
+
+    /// <summary>Records successes; returns the ids refused because the caller's lease was lost.</summary>
+    public async Task<string[]> CompleteAsync(string worker, IReadOnlyList<Completion> done)
+    {
+        var args = ScriptRunner.Args(keys, 2 + (done.Count * 4));
+        args[2] = worker;
+        args[3] = done.Count;
+        int a = 4;
+        foreach (var c in done)
+        {
+            args[a++] = c.Id;
+            args[a++] = c.Token;
+            args[a++] = c.Result;
+            args[a++] = c.Retention;
+        }
+
+        return ToStrings(await runner.RunAsync(ScriptCatalog.Complete, keys, args).ConfigureAwait(false));
+    }
+
+    /// <summary>Records failed attempts (retry, dead or cancelled); returns the refused ids.</summary>
+    public async Task<string[]> FailAsync(string worker, IReadOnlyList<Failure> failed)
+    {
+        var args = ScriptRunner.Args(keys, 2 + (failed.Count * 6));
+        args[2] = worker;
+        args[3] = failed.Count;
+        int a = 4;
+        foreach (var f in failed)
+        {
+            args[a++] = f.Id;
+            args[a++] = f.Token;
+            args[a++] = f.Error;
+            args[a++] = f.Action;
+            args[a++] = f.Argument;
+            args[a++] = f.Retention;
+        }
+
+        return ToStrings(await runner.RunAsync(ScriptCatalog.Fail, keys, args).ConfigureAwait(false));
+    }
+
+    /// <summary>Extends the leases still held; returns the ids whose lease was lost.</summary>
+    public async Task<string[]> RenewAsync(long leaseMs, IReadOnlyList<(string Id, long Token)> held)
+    {
+        var args = ScriptRunner.Args(keys, 2 + (held.Count * 2));
+        args[2] = leaseMs;
+        args[3] = held.Count;
+        int a = 4;
+        foreach (var (id, token) in held)
+        {
+            args[a++] = id;
+            args[a++] = token;
+        }
+
+        return ToStrings(await runner.RunAsync(ScriptCatalog.Renew, keys, args).ConfigureAwait(false));
+    }
+
+    /// <summary>Hands leased jobs back to the front of the waiting line without counting an attempt.</summary>
+    public async Task<long> ReleaseAsync(IReadOnlyList<(string Id, long Token)> held)
+    {
+        var args = ScriptRunner.Args(keys, 1 + (held.Count * 2));
+        args[2] = held.Count;
+        int a = 3;
+        foreach (var (id, token) in held)
+        {
+            args[a++] = id;
+            args[a++] = token;
+        }
+
+        return (long)await runner.RunAsync(ScriptCatalog.Release, keys, args).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes back jobs whose lease expired; returns how many went back, died and were cancelled.</summary>
+    public async Task<(long Recovered, long Dead, long Cancelled)> RecoverAsync(int limit, int attempts, int maxStalls, string keepDead, string keepCancelled)
+    {
+        var args = ScriptRunner.Args(keys, 5);
+        args[2] = limit;
+        args[3] = attempts;
+        args[4] = maxStalls;
+        args[5] = keepDead;
+        args[6] = keepCancelled;
+        var r = (RedisResult[])(await runner.RunAsync(ScriptCatalog.Recover, keys, args).ConfigureAwait(false))!;
+        return ((long)r[0], (long)r[1], (long)r[2]);
+    }
+
+    /// <summary>Forgets finished jobs past their retention age; returns how many.</summary>
+    public async Task<long> SweepAsync(int batch)
+    {
+        var args = ScriptRunner.Args(keys, 1);
+        args[2] = batch;
+        return (long)await runner.RunAsync(ScriptCatalog.Sweep, keys, args).ConfigureAwait(false);
+    }
+
+    public async Task<bool> ProgressAsync(string id, long token, string json)
+    {
+        var args = ScriptRunner.Args(keys, 3);
+        args[2] = id;
+        args[3] = token;
+        args[4] = json;
+        return (long)await runner.RunAsync(ScriptCatalog.Progress, keys, args).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<bool> LogAsync(string id, long token, string lineJson, int maxLines)
+    {
+        var args = ScriptRunner.Args(keys, 4);
+        args[2] = id;
+        args[3] = token;
+        args[4] = lineJson;
+        args[5] = maxLines;
+        return (long)await runner.RunAsync(ScriptCatalog.Log, keys, args).ConfigureAwait(false) == 1;
+    }
+
+    private static string[] ToStrings(RedisResult result) => (string[])result!;
+}
+
+internal readonly record struct EnqueueItem(string Id, byte[] Envelope, int Priority, string DueKind, long DueValue);
+
+/// <summary>A job a worker leased: its fencing token proves ownership on every later call.</summary>
+internal sealed record LeasedJob(string Id, long Token, byte[] Envelope, int Attempts, long LeasedAt);
+
+internal sealed record FetchResult(long Now, bool Paused, long NextDue, LeasedJob[] Jobs);
+
+internal readonly record struct Completion(string Id, long Token, string Result, string Retention);
+
+/// <summary>A failed attempt. Action is 'retry' (Argument: delay ms), 'dead' (Argument: reason) or 'cancel'.</summary>
+internal readonly record struct Failure(string Id, long Token, string Error, string Action, string Argument, string Retention);

@@ -1,0 +1,98 @@
+-- Shared helpers, included into scripts by the loader (see ScriptCatalog). Every key they touch is one
+-- the including script declares in its KEYS header.
+
+local JOB_HASHES = { 'jobs', 'lease', 'attempts', 'stalls', 'priority', 'errors', 'progress', 'logs', 'done', 'cancelreq' }
+
+local function server_now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Scores and times travel as integers: Lua's tostring would print large doubles in exponent form.
+local function int(n)
+  return string.format('%d', n)
+end
+
+-- Waiting jobs of priority 0 live in a list (cheap, FIFO); others in a sorted set whose score orders by
+-- priority (higher first) and then by arrival. Scores below PIVOT are priorities above 0.
+local PIVOT = 1000 * 4294967296
+
+local function push_waiting(id, front)
+  local p = K.priority and redis.call('HGET', K.priority, id)
+  if p then
+    local seq = redis.call('INCR', K.pseq)
+    redis.call('ZADD', K.prio, int((1000 - tonumber(p)) * 4294967296 + seq), id)
+  elseif front then
+    redis.call('LPUSH', K.wait, id)
+  else
+    redis.call('RPUSH', K.wait, id)
+  end
+end
+
+local function waiting_count()
+  return redis.call('LLEN', K.wait) + redis.call('ZCARD', K.prio)
+end
+
+local function json_ids(ids)
+  if #ids == 0 then return '[]' end
+  return '["' .. table.concat(ids, '","') .. '"]'
+end
+
+local function publish_event(kind, ids)
+  if #ids > 0 then
+    redis.call('PUBLISH', ARGV_EVENTS, '{"type":"' .. kind .. '","ids":' .. json_ids(ids) .. '}')
+  end
+end
+
+-- Removes every per-job field a job may own, in every queue-wide hash.
+local function forget(ids)
+  if #ids == 0 then return end
+  for _, h in ipairs(JOB_HASHES) do
+    if K[h] then redis.call('HDEL', K[h], unpack(ids)) end
+  end
+end
+
+-- Lease values are "token|started_ms|worker". A caller proves ownership with its token.
+local function owns(lease, token)
+  return lease and string.sub(lease, 1, #token + 1) == token .. '|'
+end
+
+local function lease_parts(lease)
+  local _, _, started, worker = string.find(lease, '^%d+|(%d+)|(.*)$')
+  return started or '0', worker or ''
+end
+
+local function done_record(reason, started, now, worker, result)
+  local r = '{"finished":' .. int(now) .. ',"started":' .. started .. ',"worker":"' .. worker .. '"'
+  if reason then r = r .. ',"reason":"' .. reason .. '"' end
+  if result and result ~= '' then r = r .. ',"result":' .. result end
+  return r .. '}'
+end
+
+-- Keeps a finished-state sorted set (scored by expiry time) within its count, forgetting what it drops.
+-- Returns how many were trimmed, so the caller can count them: trimming is never silent.
+local function trim_to_count(set, keep)
+  local excess = redis.call('ZCARD', set) - keep
+  if excess <= 0 then return 0 end
+  local ids = redis.call('ZRANGE', set, 0, excess - 1)
+  redis.call('ZREMRANGEBYRANK', set, 0, excess - 1)
+  forget(ids)
+  return #ids
+end
+
+local function append_error(id, err)
+  if err == nil or err == '' then return end
+  local prev = redis.call('HGET', K.errors, id)
+  if prev then
+    redis.call('HSET', K.errors, id, string.sub(prev, 1, -2) .. ',' .. err .. ']')
+  else
+    redis.call('HSET', K.errors, id, '[' .. err .. ']')
+  end
+end
+
+local function count_minute(now, prefix, n)
+  if n > 0 then
+    redis.call('HINCRBY', K.minutes, prefix .. int(math.floor(now / 60000)), n)
+    redis.call('PEXPIRE', K.minutes, 7200000)
+  end
+end

@@ -1,0 +1,55 @@
+--[[ complete: record successful jobs, refusing any whose lease the caller no longer holds.
+KEYS: active lease jobs attempts stalls priority errors progress logs done cancelreq completed stats minutes
+ARGV[3] worker id  ARGV[4] count, then 4 values per job: id, token, result JSON ('' for none),
+        retention as "age_ms:count" (age 0 or count 0 forgets the job at once)
+Returns {refused_id...}: jobs whose lease expired or was taken over; their state was not touched. ]]
+local now = server_now()
+local n = tonumber(ARGV[4])
+
+local ids = {}
+for i = 1, n do ids[i] = ARGV[5 + (i - 1) * 4] end
+local leases = redis.call('HMGET', K.lease, unpack(ids))
+
+local refused, owned, kept, dropped, records, scores = {}, {}, {}, {}, {}, {}
+local min_keep = nil
+for i = 1, n do
+  local base = 5 + (i - 1) * 4
+  local id = ids[i]
+  -- Ack only if our fence still matches: a worker whose lease expired must not complete a job
+  -- that was recovered and may now be owned by someone else.
+  if owns(leases[i], ARGV[base + 1]) then
+    owned[#owned + 1] = id
+    local _, _, age, keep = string.find(ARGV[base + 3], '^(%d+):(%d+)$')
+    age, keep = tonumber(age), tonumber(keep)
+    if age == 0 or keep == 0 then
+      dropped[#dropped + 1] = id
+    else
+      local started, worker = lease_parts(leases[i])
+      kept[#kept + 1] = id
+      scores[#scores + 1] = int(now + age)
+      scores[#scores + 1] = id
+      records[#records + 1] = id
+      records[#records + 1] = done_record(nil, started, now, worker, ARGV[base + 2])
+      if min_keep == nil or keep < min_keep then min_keep = keep end
+    end
+  else
+    refused[#refused + 1] = id
+  end
+end
+
+if #owned > 0 then
+  redis.call('HDEL', K.lease, unpack(owned))
+  redis.call('ZREM', K.active, unpack(owned))
+  if redis.call('HLEN', K.cancelreq) > 0 then redis.call('HDEL', K.cancelreq, unpack(owned)) end
+  forget(dropped)
+  if #kept > 0 then
+    redis.call('ZADD', K.completed, unpack(scores))
+    redis.call('HSET', K.done, unpack(records))
+    local trimmed = trim_to_count(K.completed, min_keep)
+    if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_completed', trimmed) end
+  end
+  redis.call('HINCRBY', K.stats, 'completed', #owned)
+  count_minute(now, 'c:', #owned)
+  publish_event('completed', owned)
+end
+return refused

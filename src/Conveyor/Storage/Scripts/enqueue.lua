@@ -1,0 +1,57 @@
+--[[ enqueue: add jobs; an id that already exists is left as it is (de-duplication).
+KEYS: jobs wait prio pseq delayed priority stats
+ARGV[3] count, then 5 values per job: id, envelope (JSON), priority (integer, 0 = normal),
+        due kind ('' = now, 'd' = delay in ms from the server's clock, 'a' = absolute unix ms), due value
+Returns {now_ms, added_1, ..., added_n}: added_i is 1 when job i was created, 0 when its id existed.
+Publishes 'wake' on the signal channel when waiting jobs appear in an empty queue or the earliest due
+time moves earlier, and one 'enqueued' event listing the new ids. ]]
+local now = server_now()
+local n = tonumber(ARGV[3])
+
+local ids = {}
+for i = 1, n do ids[i] = ARGV[4 + (i - 1) * 5] end
+local existing = redis.call('HMGET', K.jobs, unpack(ids))
+
+local waiting_before = waiting_count()
+local head = redis.call('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
+local earliest_due = head[2] and tonumber(head[2]) or nil
+local wake = false
+
+local reply, added, seen = { now }, {}, {}
+local fields, list = {}, {}
+for i = 1, n do
+  local base = 4 + (i - 1) * 5
+  local id = ids[i]
+  if existing[i] or seen[id] then
+    reply[i + 1] = 0
+  else
+    seen[id] = true
+    reply[i + 1] = 1
+    added[#added + 1] = id
+    fields[#fields + 1] = id
+    fields[#fields + 1] = ARGV[base + 1]
+    local priority = tonumber(ARGV[base + 2])
+    if priority ~= 0 then redis.call('HSET', K.priority, id, priority) end
+    local kind, value = ARGV[base + 3], tonumber(ARGV[base + 4])
+    local due = nil
+    if kind == 'd' and value > 0 then due = now + value elseif kind == 'a' and value > now then due = value end
+    if due then
+      redis.call('ZADD', K.delayed, int(due), id)
+      if earliest_due == nil or due < earliest_due then earliest_due = due; wake = true end
+    elseif priority ~= 0 then
+      push_waiting(id, false)
+    else
+      list[#list + 1] = id
+    end
+  end
+end
+
+if #fields > 0 then redis.call('HSET', K.jobs, unpack(fields)) end
+if #list > 0 then redis.call('RPUSH', K.wait, unpack(list)) end
+if #added > 0 then
+  redis.call('HINCRBY', K.stats, 'enqueued', #added)
+  if waiting_before == 0 and waiting_count() > 0 then wake = true end
+  if wake then redis.call('PUBLISH', ARGV_SIGNAL, 'wake') end
+  publish_event('enqueued', added)
+end
+return reply

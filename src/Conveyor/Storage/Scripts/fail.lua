@@ -1,0 +1,86 @@
+--[[ fail: record failed attempts, refusing any whose lease the caller no longer holds. Each job is retried
+(now or after a delay), moved to dead, or — when a cancel was requested while it ran — cancelled.
+KEYS: active lease jobs attempts stalls priority errors progress logs done cancelreq wait prio pseq delayed dead cancelled stats minutes
+ARGV[3] worker id  ARGV[4] count, then 6 values per job: id, token, error JSON (one attempt's error object),
+        action ('retry' | 'dead' | 'cancel'), retry delay ms (for retry) or dead reason, retention "age_ms:count"
+        of the state it ends in (dead or cancelled)
+Returns {refused_id...}. ]]
+local now = server_now()
+local n = tonumber(ARGV[4])
+local head = redis.call('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
+local earliest_due = head[2] and tonumber(head[2]) or nil
+local waiting_before = waiting_count()
+local wake = false
+
+local refused, failed, retried, dead, cancelled = {}, {}, {}, {}, {}
+local keep_dead, keep_cancelled = nil, nil
+for i = 1, n do
+  local base = 5 + (i - 1) * 6
+  local id, token, err, action, arg = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3], ARGV[base + 4]
+  local lease = redis.call('HGET', K.lease, id)
+  if not owns(lease, token) then
+    refused[#refused + 1] = id
+  else
+    redis.call('HDEL', K.lease, id)
+    redis.call('ZREM', K.active, id)
+    if redis.call('HDEL', K.cancelreq, id) == 1 then action = 'cancel' end
+    append_error(id, err)
+    local _, _, age, keep = string.find(ARGV[base + 5], '^(%d+):(%d+)$')
+    age, keep = tonumber(age), tonumber(keep)
+    local started, worker = lease_parts(lease)
+    if action == 'cancel' then
+      cancelled[#cancelled + 1] = id
+      if age == 0 or keep == 0 then
+        forget({ id })
+      else
+        redis.call('ZADD', K.cancelled, int(now + age), id)
+        redis.call('HSET', K.done, id, done_record('cancelled', started, now, worker, nil))
+        if keep_cancelled == nil or keep < keep_cancelled then keep_cancelled = keep end
+      end
+    else
+      failed[#failed + 1] = id
+      redis.call('HINCRBY', K.attempts, id, 1)
+      if action == 'retry' then
+        retried[#retried + 1] = id
+        local delay = tonumber(arg)
+        if delay > 0 then
+          local due = now + delay
+          redis.call('ZADD', K.delayed, int(due), id)
+          if earliest_due == nil or due < earliest_due then earliest_due = due; wake = true end
+        else
+          push_waiting(id, false)
+        end
+      else
+        dead[#dead + 1] = id
+        if age == 0 or keep == 0 then
+          forget({ id })
+        else
+          redis.call('ZADD', K.dead, int(now + age), id)
+          redis.call('HSET', K.done, id, done_record(arg, started, now, worker, nil))
+          if keep_dead == nil or keep < keep_dead then keep_dead = keep end
+        end
+      end
+    end
+  end
+end
+
+if keep_dead then
+  local trimmed = trim_to_count(K.dead, keep_dead)
+  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_dead', trimmed) end
+end
+if keep_cancelled then
+  local trimmed = trim_to_count(K.cancelled, keep_cancelled)
+  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_cancelled', trimmed) end
+end
+if #failed > 0 then redis.call('HINCRBY', K.stats, 'failed', #failed) end
+if #retried > 0 then redis.call('HINCRBY', K.stats, 'retried', #retried) end
+if #dead > 0 then redis.call('HINCRBY', K.stats, 'dead', #dead) end
+if #cancelled > 0 then redis.call('HINCRBY', K.stats, 'cancelled', #cancelled) end
+count_minute(now, 'f:', #failed)
+if waiting_before == 0 and waiting_count() > 0 then wake = true end
+if wake then redis.call('PUBLISH', ARGV_SIGNAL, 'wake') end
+publish_event('failed', failed)
+publish_event('retrying', retried)
+publish_event('dead', dead)
+publish_event('cancelled', cancelled)
+return refused

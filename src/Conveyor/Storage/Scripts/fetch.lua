@@ -1,0 +1,77 @@
+--[[ fetch: move due delayed jobs to waiting, then lease up to `want` waiting jobs, highest priority first.
+KEYS: wait prio pseq delayed active jobs lease attempts paused fence priority
+ARGV[3] want (0 only promotes)  ARGV[4] lease ms  ARGV[5] worker id
+Returns {now_ms, first_token, next_due_ms, id_1, envelope_1, attempts_1, id_2, ...}
+  first_token: fencing token of job 1; job i holds first_token + i - 1. -1 when the queue is paused.
+  next_due_ms: earliest due time still in the delayed set, or -1.
+  attempts_i: failed or stalled attempts so far (0 for a fresh job). ]]
+local now = server_now()
+local want = tonumber(ARGV[3])
+
+-- Promote due jobs in bounded batches; a backlog drains over the next calls.
+local due = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, 1000)
+if #due > 0 then
+  redis.call('ZREM', K.delayed, unpack(due))
+  for _, id in ipairs(due) do push_waiting(id, false) end
+  publish_event('waiting', due)
+end
+
+local head = redis.call('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
+local next_due = head[2] and tonumber(head[2]) or -1
+
+if redis.call('EXISTS', K.paused) == 1 then
+  if #due > 0 then redis.call('PUBLISH', ARGV_SIGNAL, 'wake') end
+  return { now, -1, next_due }
+end
+
+local ids = {}
+local function take_prio(min, max, limit)
+  if limit <= 0 then return end
+  local got = redis.call('ZRANGEBYSCORE', K.prio, min, max, 'LIMIT', 0, limit)
+  if #got > 0 then
+    redis.call('ZREM', K.prio, unpack(got))
+    for _, id in ipairs(got) do ids[#ids + 1] = id end
+  end
+end
+
+if want > 0 then
+  local has_prio = redis.call('ZCARD', K.prio) > 0
+  if has_prio then take_prio('-inf', '(' .. int(PIVOT), want) end
+  local rest = want - #ids
+  if rest > 0 then
+    local got = redis.call('LPOP', K.wait, rest)
+    if got then for _, id in ipairs(got) do ids[#ids + 1] = id end end
+  end
+  if has_prio then take_prio(int(PIVOT), '+inf', want - #ids) end
+end
+
+-- Other idle workers learn of promoted jobs this call did not take.
+if #due > 0 and waiting_count() > 0 then redis.call('PUBLISH', ARGV_SIGNAL, 'wake') end
+
+local n = #ids
+if n == 0 then return { now, 0, next_due } end
+
+local last = redis.call('INCRBY', K.fence, n)
+local first = last - n + 1
+local deadline = int(now + tonumber(ARGV[4]))
+local suffix = '|' .. int(now) .. '|' .. ARGV[5]
+local active, leases = {}, {}
+for i, id in ipairs(ids) do
+  active[2 * i - 1] = deadline
+  active[2 * i] = id
+  leases[2 * i - 1] = id
+  leases[2 * i] = int(first + i - 1) .. suffix
+end
+redis.call('ZADD', K.active, unpack(active))
+redis.call('HSET', K.lease, unpack(leases))
+local envelopes = redis.call('HMGET', K.jobs, unpack(ids))
+local attempts = redis.call('HMGET', K.attempts, unpack(ids))
+
+local reply = { now, first, next_due }
+for i, id in ipairs(ids) do
+  reply[#reply + 1] = id
+  reply[#reply + 1] = envelopes[i] or ''
+  reply[#reply + 1] = attempts[i] and tonumber(attempts[i]) or 0
+end
+publish_event('active', ids)
+return reply

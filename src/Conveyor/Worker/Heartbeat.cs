@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Conveyor.Worker;
+
+/// <summary>Keeps this process's entry in the worker registry fresh; it expires after three missed beats.</summary>
+internal sealed class Heartbeat(WorkerDirectory directory, string workerId, IReadOnlyList<QueueProcessor> processors, ConveyorOptions options, ILogger logger)
+{
+    private readonly DateTimeOffset _started = options.Time.GetUtcNow();
+
+    public Task RunAsync(CancellationToken ct) =>
+        Periodic.RunAsync("heartbeat", options.HeartbeatInterval, BeatAsync, options.Time, logger, ct);
+
+    public Task BeatAsync() => directory.BeatAsync(Snapshot(), options.HeartbeatInterval * 3);
+
+    public Task RemoveAsync() => directory.RemoveAsync(workerId);
+
+    private WorkerInfo Snapshot() => new(
+        workerId,
+        Environment.MachineName,
+        Environment.ProcessId,
+        processors.ToDictionary(p => p.Queue, p => p.Concurrency, StringComparer.Ordinal),
+        _started,
+        options.Time.GetUtcNow(),
+        processors.Sum(p => p.Processed),
+        processors.Sum(p => p.Failed),
+        processors.SelectMany(p => p.Held.Where(j => j.Started).Select(j => new WorkerJob(p.Queue, j.Id))).ToList());
+}

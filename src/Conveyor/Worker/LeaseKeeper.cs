@@ -1,0 +1,32 @@
+using Conveyor.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Conveyor.Worker;
+
+/// <summary>
+/// Renews the leases of every job this process holds, one script call per queue, every third of the lease.
+/// A job whose lease was lost (it expired and was recovered elsewhere, or was removed) has its handler cancelled.
+/// </summary>
+internal sealed class LeaseKeeper(IReadOnlyList<QueueProcessor> processors, ConveyorOptions options, ILogger logger)
+{
+    public Task RunAsync(CancellationToken ct) =>
+        Periodic.RunAsync("lease keeper", options.Lease / 3, RenewAllAsync, options.Time, logger, ct);
+
+    public async Task RenewAllAsync()
+    {
+        foreach (var processor in processors)
+        {
+            var held = processor.Held.Select(j => (j.Id, j.Token)).ToList();
+            if (held.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (string id in await processor.Store.RenewAsync((long)options.Lease.TotalMilliseconds, held).ConfigureAwait(false))
+            {
+                Log.LeaseLost(logger, id, processor.Queue);
+                processor.Stop(id, StopReason.LeaseLost);
+            }
+        }
+    }
+}

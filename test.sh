@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need when it is missing (redis-server from Debian's packages); the
+# fixtures start private redis-server instances on free loopback ports and stop them. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "Installing redis-server (Debian package)..."
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  # The package's own service is not used: policy-rc.d 101 keeps apt from starting it.
+  $sudo sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+  status=$?
+  $sudo rm -f /usr/sbin/policy-rc.d
+  if [ $status -ne 0 ] || ! command -v redis-server >/dev/null 2>&1; then
+    echo "Could not install redis-server; install it (apt-get install redis-server) and run again."
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
+log=$(mktemp)
+dotnet test --configuration Release 2>&1 | tee "$log"
+code=${PIPESTATUS[0]}
+
+# Microsoft.Testing.Platform prints a summary per run; add them up into the line CI reads.
+passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E '^\s+failed: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+if [ "$code" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # the build or the runner failed before any test could report
+fi
+echo "$passed passed, $failed failed"
+exit "$code"

@@ -1,0 +1,98 @@
+using Conveyor.Storage;
+using Conveyor.Tests.Testing;
+
+namespace Conveyor.Tests;
+
+public class LeaseTests(RedisFixture redis)
+{
+    private readonly ConveyorClient _client = new(redis.Redis);
+
+    [Fact]
+    public async Task A_lost_lease_is_recovered_and_the_zombie_acknowledgement_is_refused()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var queue = _client.Queue(q);
+        var id = (await queue.EnqueueAsync("n", 1)).Id;
+        var zombie = (await queue.Store.FetchAsync(10, leaseMs: 50, "zombie")).Jobs.Single();
+        Assert.Equal(JobState.Active, (await queue.GetAsync(id))!.State);
+
+        await Eventually.SleepAtLeast(100);
+        var (recovered, dead, _) = await queue.Store.RecoverAsync(100, attempts: 5, maxStalls: 3, "60000:10", "60000:10");
+
+        Assert.Equal((1L, 0L), (recovered, dead));
+        var job = await queue.GetAsync(id);
+        Assert.Equal(JobState.Waiting, job!.State);
+        Assert.Equal((1, 1), (job.Attempts, job.Stalls));
+        Assert.Contains("zombie", Assert.Single(job.Errors).Message);
+
+        var refused = await queue.Store.CompleteAsync("zombie", [new Completion(id, zombie.Token, "", "60000:10")]);
+        Assert.Equal([id], refused);
+        Assert.Equal(JobState.Waiting, (await queue.GetAsync(id))!.State);
+        Assert.False(await queue.Store.ProgressAsync(id, zombie.Token, "1"));
+
+        var second = (await queue.Store.FetchAsync(10, 30_000, "healthy")).Jobs.Single();
+        Assert.True(second.Token > zombie.Token);
+        Assert.Equal(1, second.Attempts);
+        var lateZombie = await queue.Store.FailAsync("zombie", [new Failure(id, zombie.Token, "", "dead", "failed", "60000:10")]);
+        Assert.Equal([id], lateZombie);
+        Assert.Empty(await queue.Store.CompleteAsync("healthy", [new Completion(id, second.Token, "42", "60000:10")]));
+        var done = await queue.GetAsync(id);
+        Assert.Equal(JobState.Completed, done!.State);
+        Assert.Equal("healthy", done.Worker);
+        Assert.Equal(42, done.Result!.Value.GetInt32());
+    }
+
+    [Fact]
+    public async Task A_job_that_stalls_more_than_its_max_goes_dead_with_reason_stalled()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var queue = _client.Queue(q);
+        var id = (await queue.EnqueueAsync("n", 1, new EnqueueOptions { MaxStalls = 1, Attempts = 10 })).Id;
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Single((await queue.Store.FetchAsync(1, 20, "crashy")).Jobs);
+            await Eventually.SleepAtLeast(40);
+            await queue.Store.RecoverAsync(100, attempts: 10, maxStalls: 5, "60000:10", "60000:10");
+        }
+
+        var job = await queue.GetAsync(id);
+        Assert.Equal(JobState.Dead, job!.State);
+        Assert.Equal("stalled", job.Reason);
+        Assert.Equal(2, job.Stalls);
+        Assert.Equal(2, job.Errors.Count);
+        Assert.Equal(2, await new Probe(redis.Redis, q).Stat("stalled"));
+    }
+
+    [Fact]
+    public async Task A_worker_recovers_jobs_a_dead_worker_held_and_completes_them()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var queue = _client.Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 10).Select(i => new NewJob<int>("n", i)));
+        Assert.Equal(10, (await queue.Store.FetchAsync(10, 300, "killed-worker")).Jobs.Length);
+
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, _, _) => Task.CompletedTask));
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 10, "the 10 orphaned jobs completed");
+        var page = await queue.ListAsync(JobState.Completed);
+        Assert.All(page.Jobs, j => Assert.Equal(JobState.Completed, j.State));
+        Assert.Equal(10, await new Probe(redis.Redis, q).Stat("stalled"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Running_jobs_keep_their_lease_beyond_its_length()
+    {
+        string q = RedisFixture.UniqueQueue();
+        using var host = await TestHost.StartAsync(redis.Redis,
+            c => c.AddHandler<int>(q, async (_, _, ct) => await Task.Delay(1_500, ct)),
+            o => o.Lease = TimeSpan.FromMilliseconds(500));
+        var queue = host.Client().Queue(q);
+        var id = (await queue.EnqueueAsync("n", 1)).Id;
+
+        await Eventually.State(queue, id, JobState.Completed);
+        var job = await queue.GetAsync(id);
+        Assert.Equal(0, job!.Stalls);
+        Assert.Empty(job.Errors);
+        await host.StopAsync();
+    }
+}

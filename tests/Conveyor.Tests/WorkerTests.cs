@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using Conveyor.Tests.Testing;
+
+namespace Conveyor.Tests;
+
+public class WorkerTests(RedisFixture redis)
+{
+    public sealed record Sum(int A, int B);
+
+    public sealed class SumHandler : IJobHandler<Sum, int>
+    {
+        public Task<int> HandleAsync(Sum data, JobContext job, CancellationToken ct) => Task.FromResult(data.A + data.B);
+    }
+
+    [Fact]
+    public async Task A_class_handler_runs_the_job_and_its_result_is_stored()
+    {
+        string q = RedisFixture.UniqueQueue();
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<SumHandler>(q));
+        var queue = host.Client().Queue(q);
+        var id = (await queue.EnqueueAsync("sum", new Sum(2, 3))).Id;
+
+        await Eventually.State(queue, id, JobState.Completed);
+        var job = await queue.GetAsync(id);
+        Assert.Equal(5, job!.Result!.Value.GetInt32());
+        Assert.NotNull(job.StartedAt);
+        Assert.NotNull(job.FinishedAt);
+        Assert.False(string.IsNullOrEmpty(job.Worker));
+        var probe = new Probe(redis.Redis, q);
+        Assert.False(await probe.HashHas("lease", id));
+        Assert.Empty(await probe.Ids("active"));
+        Assert.Equal(1, await probe.Stat("completed"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Many_jobs_at_concurrency_complete_exactly_once_each()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var runs = new ConcurrentDictionary<int, int>();
+        int maxParallel = 0, parallel = 0;
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, async (i, job, ct) =>
+        {
+            int now = Interlocked.Increment(ref parallel);
+            InterlockedMax(ref maxParallel, now);
+            runs.AddOrUpdate(i, 1, (_, n) => n + 1);
+            await Task.Delay(1, ct);
+            Interlocked.Decrement(ref parallel);
+        }, o => o.Concurrency = 8));
+        var queue = host.Client().Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 2_000).Select(i => new NewJob<int>("n", i)));
+
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 2_000, "2000 jobs completed", 30_000);
+        Assert.Equal(2_000, runs.Count);
+        Assert.All(runs.Values, n => Assert.Equal(1, n));
+        Assert.InRange(maxParallel, 2, 8);
+        var counts = await queue.CountsAsync();
+        Assert.Equal((0L, 0L, 0L), (counts.Waiting, counts.Active, counts.Dead));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Handlers_are_chosen_by_job_name_and_an_unknown_name_goes_dead_listing_known_names()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var seen = new ConcurrentBag<string>();
+        using var host = await TestHost.StartAsync(redis.Redis, c => c
+            .AddHandler<int>(q, (_, job, _) => { seen.Add("a:" + job.Name); return Task.CompletedTask; }, o => o.JobName = "job.a")
+            .AddHandler<int>(q, (_, job, _) => { seen.Add("b:" + job.Name); return Task.CompletedTask; }, o => o.JobName = "job.b"));
+        var queue = host.Client().Queue(q);
+        var a = (await queue.EnqueueAsync("job.a", 1)).Id;
+        var b = (await queue.EnqueueAsync("job.b", 1)).Id;
+        var unknown = (await queue.EnqueueAsync("job.c", 1)).Id;
+
+        await Eventually.State(queue, unknown, JobState.Dead);
+        await Eventually.State(queue, a, JobState.Completed);
+        await Eventually.State(queue, b, JobState.Completed);
+        Assert.Equal(["a:job.a", "b:job.b"], seen.Order());
+        var dead = await queue.GetAsync(unknown);
+        Assert.Equal("no-handler", dead!.Reason);
+        var error = Assert.Single(dead.Errors);
+        Assert.Contains("job.c", error.Message);
+        Assert.Contains("job.a, job.b", error.Message);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_failing_job_is_retried_with_backoff_then_dead_with_every_error_kept()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var starts = new ConcurrentQueue<DateTimeOffset>();
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, job, _) =>
+        {
+            starts.Enqueue(DateTimeOffset.UtcNow);
+            throw new InvalidOperationException($"boom {job.Attempt}");
+        }));
+        var queue = host.Client().Queue(q);
+        var id = (await queue.EnqueueAsync("n", 1, new EnqueueOptions { Attempts = 3, Backoff = Backoff.Fixed(TimeSpan.FromMilliseconds(300)) })).Id;
+
+        await Eventually.State(queue, id, JobState.Dead);
+        var job = await queue.GetAsync(id);
+        Assert.Equal(3, job!.Attempts);
+        Assert.Equal("failed", job.Reason);
+        Assert.Equal(["boom 1", "boom 2", "boom 3"], job.Errors.Select(e => e.Message));
+        Assert.Equal([1, 2, 3], job.Errors.Select(e => e.Attempt));
+        Assert.All(job.Errors, e => Assert.Contains("InvalidOperationException", e.Stack));
+        Assert.Equal(typeof(InvalidOperationException).FullName, job.Errors[0].Type);
+        var times = starts.ToArray();
+        Assert.Equal(3, times.Length);
+        Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(280), $"second attempt came {(times[1] - times[0]).TotalMilliseconds} ms after the first");
+        Assert.True(times[2] - times[1] >= TimeSpan.FromMilliseconds(280));
+        var probe = new Probe(redis.Redis, q);
+        Assert.Equal(3, await probe.Stat("failed"));
+        Assert.Equal(2, await probe.Stat("retried"));
+        Assert.Equal(1, await probe.Stat("dead"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_job_that_fails_once_then_succeeds_completes_with_its_error_kept()
+    {
+        string q = RedisFixture.UniqueQueue();
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, job, _) =>
+            job.Attempt == 1 ? throw new TimeoutException("flaky") : Task.CompletedTask));
+        var queue = host.Client().Queue(q);
+        var id = (await queue.EnqueueAsync("n", 1)).Id;
+
+        await Eventually.State(queue, id, JobState.Completed);
+        var job = await queue.GetAsync(id);
+        Assert.Equal("flaky", Assert.Single(job!.Errors).Message);
+        Assert.Equal(1, job.Attempts);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Exponential_backoff_doubles_and_custom_backoff_is_looked_up_by_name()
+    {
+        var exp = Backoff.Exponential(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), jitter: 0);
+        Assert.Equal([1, 2, 4, 5, 5], Enumerable.Range(1, 5).Select(n => exp.DelayAfter(n, () => 0).TotalSeconds));
+        var jittered = Backoff.Exponential(TimeSpan.FromSeconds(10), jitter: 0.5);
+        Assert.Equal(5, jittered.DelayAfter(1, () => 1).TotalSeconds);
+
+        string q = RedisFixture.UniqueQueue();
+        var used = new ConcurrentQueue<int>();
+        using var host = await TestHost.StartAsync(redis.Redis,
+            c => c.AddHandler<int>(q, (_, _, _) => throw new InvalidOperationException("no")),
+            o => o.Backoffs["linear"] = (n, _) => { used.Enqueue(n); return TimeSpan.FromMilliseconds(10 * n); });
+        var queue = host.Client().Queue(q);
+        var id = (await queue.EnqueueAsync("n", 1, new EnqueueOptions { Attempts = 3, Backoff = Backoff.Custom("linear") })).Id;
+
+        await Eventually.State(queue, id, JobState.Dead);
+        Assert.Equal([1, 2], used);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_timeout_cancels_the_handler_and_fails_the_attempt()
+    {
+        string q = RedisFixture.UniqueQueue();
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, async (_, _, ct) => await Task.Delay(TimeSpan.FromMinutes(1), ct)));
+        var queue = host.Client().Queue(q);
+        var id = (await queue.EnqueueAsync("n", 1, new EnqueueOptions { Attempts = 1, Timeout = TimeSpan.FromMilliseconds(200) })).Id;
+
+        await Eventually.State(queue, id, JobState.Dead);
+        var job = await queue.GetAsync(id);
+        Assert.Equal("timeout", job!.Reason);
+        Assert.Equal(typeof(TimeoutException).FullName, Assert.Single(job.Errors).Type);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_handler_that_ignores_its_token_is_abandoned_after_the_grace_period()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var release = new TaskCompletionSource();
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, _, _) => release.Task));
+        var queue = host.Client().Queue(q);
+        var id = (await queue.EnqueueAsync("n", 1, new EnqueueOptions { Attempts = 1, Timeout = TimeSpan.FromMilliseconds(100) })).Id;
+
+        await Eventually.State(queue, id, JobState.Dead, 5_000);
+        Assert.Equal("timeout", (await queue.GetAsync(id))!.Reason);
+        release.SetResult();
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Progress_and_log_lines_are_stored_while_the_job_runs()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var proceed = new TaskCompletionSource();
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, async (_, job, _) =>
+        {
+            Assert.True(await job.ReportProgressAsync(new { percent = 40 }));
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.True(await job.LogAsync($"line {i}"));
+            }
+
+            await proceed.Task;
+        }), o => o.MaxLogLines = 3);
+        var queue = host.Client().Queue(q);
+        var id = (await queue.EnqueueAsync("n", 1)).Id;
+
+        await Eventually.True(async () => (await queue.GetAsync(id))?.Log.Count == 3, "three log lines are kept");
+        var running = await queue.GetAsync(id);
+        Assert.Equal(JobState.Active, running!.State);
+        Assert.Equal(40, running.Progress!.Value.GetProperty("percent").GetInt32());
+        Assert.Equal(["line 2", "line 3", "line 4"], running.Log.Select(l => l.Text));
+        proceed.SetResult();
+        await Eventually.State(queue, id, JobState.Completed);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Invalid_worker_options_fail_at_start_naming_the_setting()
+    {
+        var e = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>("q", (_, _, _) => Task.CompletedTask), o => o.Lease = TimeSpan.FromMilliseconds(10)));
+        Assert.Contains("Conveyor:Lease must be 200 ms to 1 h; it was 00:00:00.0100000", e.Message);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}
