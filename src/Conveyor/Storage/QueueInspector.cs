@@ -196,7 +196,7 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
     {
         var entries = await runner.WithClearErrors(() =>
             Db.SortedSetRangeByRankWithScoresAsync(keys.Key(set), offset, offset + limit - 1, order)).ConfigureAwait(false);
-        return entries.Select(e => (e.Element.ToString(), (double?)e.Score)).ToList();
+        return entries.Where(e => e.Element != QueueKeys.Pin).Select(e => (e.Element.ToString(), (double?)e.Score)).ToList();
     }
 
     private async Task<List<(string Id, double? Score)>> WaitingAsync(long offset, int limit)

@@ -17,6 +17,9 @@ internal sealed class QueueKeys
         "paused", "fence", "stats", "minutes",
     };
 
+    /// <summary>The encoding pin the scripts keep in hot hashes and in the active set (see _common.lua).</summary>
+    public const string Pin = "~pin~" + "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~";
+
     private readonly string _root;
 
     public QueueKeys(string prefix, string queue)

@@ -29,6 +29,8 @@ internal sealed class QueueProcessor
     private readonly Queue<RunningJob> _buffer = new();
     private readonly AsyncSignal _signal = new();
     private readonly CancellationTokenSource _stopping = new();
+    [ThreadStatic]
+    private static bool t_inBatch;
     private int _running;
     private int _wakeRequested = 1;
     private volatile bool _forceRelease;
@@ -172,7 +174,7 @@ internal sealed class QueueProcessor
                     var result = await fetchTask.ConfigureAwait(false);
                     foreach (var leased in result.Jobs)
                     {
-                        var job = new RunningJob(leased, this);
+                        var job = new RunningJob(leased);
                         _held[leased.Id] = job;
                         _buffer.Enqueue(job);
                     }
@@ -197,7 +199,27 @@ internal sealed class QueueProcessor
         }
     }
 
-    internal async Task ExecuteAsync(RunningJob job)
+    /// <summary>Starts a batch of jobs from one thread-pool work item. Handlers that finish without awaiting report
+    /// their outcomes silently and the batch wakes the pump once at the end: one thread switch per batch, not per job.</summary>
+    private void RunBatch(List<RunningJob> batch)
+    {
+        t_inBatch = true;
+        try
+        {
+            foreach (var job in batch)
+            {
+                _ = ExecuteAsync(job);
+            }
+        }
+        finally
+        {
+            t_inBatch = false;
+        }
+
+        _signal.Set();
+    }
+
+    private async Task ExecuteAsync(RunningJob job)
     {
         Outcome outcome;
         try
@@ -213,17 +235,26 @@ internal sealed class QueueProcessor
 
         _outcomes.Enqueue(outcome);
         Interlocked.Decrement(ref _running);
-        _signal.Set();
+        if (!t_inBatch)
+        {
+            _signal.Set();
+        }
     }
 
     private void StartBuffered(bool stopping)
     {
+        List<RunningJob>? batch = null;
         while (!stopping && _buffer.Count > 0 && Volatile.Read(ref _running) < _concurrency)
         {
             var job = _buffer.Dequeue();
             job.Started = true;
             Interlocked.Increment(ref _running);
-            ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+            (batch ??= new List<RunningJob>(Math.Min(_buffer.Count + 1, _concurrency))).Add(job);
+        }
+
+        if (batch is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Processor.RunBatch(state.Batch), (Processor: this, Batch: batch), preferLocal: false);
         }
     }
 

@@ -13,7 +13,7 @@ internal enum StopReason
 }
 
 /// <summary>A job this process holds a lease on, from fetch until its outcome is acknowledged.</summary>
-internal sealed class RunningJob(LeasedJob lease, QueueProcessor processor) : IThreadPoolWorkItem
+internal sealed class RunningJob(LeasedJob lease)
 {
     private readonly CancellationTokenSource _cts = new();
     private TaskCompletionSource? _abandon;
@@ -43,8 +43,6 @@ internal sealed class RunningJob(LeasedJob lease, QueueProcessor processor) : IT
         _ = _cts.CancelAsync();
         _ = AbandonAfter(grace, time);
     }
-
-    public void Execute() => _ = processor.ExecuteAsync(this);
 
     public void Dispose() => _cts.Dispose();
 

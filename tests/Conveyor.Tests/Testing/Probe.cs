@@ -18,9 +18,14 @@ public sealed class Probe(IConnectionMultiplexer redis, string queue, string pre
         return prio.Concat(list).Select(v => v.ToString()).ToList();
     }
 
-    public async Task<List<string>> Ids(string set) => (await Db.SortedSetRangeByRankAsync(Key(set))).Select(v => v.ToString()).ToList();
+    public async Task<List<string>> Ids(string set) =>
+        (await Db.SortedSetRangeByRankAsync(Key(set))).Select(v => v.ToString()).Where(v => v != QueueKeys.Pin).ToList();
 
-    public async Task<long> HashLength(string hash) => await Db.HashLengthAsync(Key(hash));
+    /// <summary>Fields of a per-job hash, not counting the encoding pin.</summary>
+    public async Task<long> HashLength(string hash) =>
+        await Db.HashLengthAsync(Key(hash)) - (await Db.HashExistsAsync(Key(hash), QueueKeys.Pin) ? 1 : 0);
+
+    public async Task<string> Encoding(string key) => (await Db.ExecuteAsync("OBJECT", "ENCODING", Key(key))).ToString();
 
     public async Task<bool> HashHas(string hash, string id) => await Db.HashExistsAsync(Key(hash), id);
 
@@ -57,7 +62,7 @@ public sealed class Probe(IConnectionMultiplexer redis, string queue, string pre
 
         foreach (var entry in await Db.HashKeysAsync(Key("jobs")))
         {
-            if (!result.ContainsKey(entry.ToString()))
+            if (entry != QueueKeys.Pin && !result.ContainsKey(entry.ToString()))
             {
                 result[entry.ToString()] = [];
             }

@@ -1,3 +1,4 @@
+using Conveyor.Testing;
 using StackExchange.Redis;
 
 [assembly: AssemblyFixture(typeof(Conveyor.Tests.Testing.RedisFixture))]

@@ -3,6 +3,21 @@
 
 local JOB_HASHES = { 'jobs', 'lease', 'attempts', 'stalls', 'priority', 'errors', 'progress', 'logs', 'done', 'cancelreq' }
 
+-- Encoding pins. Redis stores hashes and sorted sets of up to 128 short entries as a listpack, searched
+-- linearly; the lease hash and active set hold only in-flight jobs, so they would stay small and every
+-- operation would scan them. An entry longer than 64 bytes converts a key to a real hash table / skip list
+-- for as long as the key exists, and the pin keeps it existing. Pins are not job ids ('~' is not allowed in
+-- ids), sort last in the active set (score +inf) and are left out of every count and listing.
+local PIN = '~pin~' .. string.rep('~', 64)
+
+local function pin_hash(key)
+  redis.call('HSETNX', key, PIN, '1')
+end
+
+local function pin_zset(key)
+  redis.call('ZADD', key, 'NX', '+inf', PIN)
+end
+
 local function server_now()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -44,11 +59,12 @@ local function publish_event(kind, ids)
   end
 end
 
--- Removes every per-job field a job may own, in every queue-wide hash.
+-- Removes every per-job field a job may own, in every queue-wide hash (empty hashes are skipped: most jobs
+-- never fail, stall, log or report progress).
 local function forget(ids)
   if #ids == 0 then return end
   for _, h in ipairs(JOB_HASHES) do
-    if K[h] then redis.call('HDEL', K[h], unpack(ids)) end
+    if redis.call('HLEN', K[h]) > 0 then redis.call('HDEL', K[h], unpack(ids)) end
   end
 end
 
@@ -58,8 +74,20 @@ local function owns(lease, token)
 end
 
 local function lease_parts(lease)
-  local _, _, started, worker = string.find(lease, '^%d+|(%d+)|(.*)$')
-  return started or '0', worker or ''
+  local a = string.find(lease, '|', 1, true)
+  local b = a and string.find(lease, '|', a + 1, true)
+  if not b then return '0', '' end
+  return string.sub(lease, a + 1, b - 1), string.sub(lease, b + 1)
+end
+
+-- Retention arguments are "age_ms:count"; a batch usually repeats one value, so the last parse is reused.
+local last_retention, last_age, last_keep
+local function retention(text)
+  if text ~= last_retention then
+    local _, _, age, keep = string.find(text, '^(%d+):(%d+)$')
+    last_retention, last_age, last_keep = text, tonumber(age), tonumber(keep)
+  end
+  return last_age, last_keep
 end
 
 local function done_record(reason, started, now, worker, result)

@@ -12,6 +12,7 @@ local leases = redis.call('HMGET', K.lease, unpack(ids))
 
 local refused, owned, kept, dropped, records, scores = {}, {}, {}, {}, {}, {}
 local min_keep = nil
+local finished = '{"finished":' .. int(now) .. ',"worker":"' .. ARGV[3] .. '","started":'
 for i = 1, n do
   local base = 5 + (i - 1) * 4
   local id = ids[i]
@@ -19,17 +20,18 @@ for i = 1, n do
   -- that was recovered and may now be owned by someone else.
   if owns(leases[i], ARGV[base + 1]) then
     owned[#owned + 1] = id
-    local _, _, age, keep = string.find(ARGV[base + 3], '^(%d+):(%d+)$')
-    age, keep = tonumber(age), tonumber(keep)
+    local age, keep = retention(ARGV[base + 3])
     if age == 0 or keep == 0 then
       dropped[#dropped + 1] = id
     else
-      local started, worker = lease_parts(leases[i])
+      -- The lease is ours, so its worker is the caller: only the start time is read from it.
+      local started = lease_parts(leases[i])
+      local result = ARGV[base + 2]
       kept[#kept + 1] = id
       scores[#scores + 1] = int(now + age)
       scores[#scores + 1] = id
       records[#records + 1] = id
-      records[#records + 1] = done_record(nil, started, now, worker, ARGV[base + 2])
+      records[#records + 1] = result == '' and finished .. started .. '}' or finished .. started .. ',"result":' .. result .. '}'
       if min_keep == nil or keep < min_keep then min_keep = keep end
     end
   else
@@ -44,6 +46,7 @@ if #owned > 0 then
   forget(dropped)
   if #kept > 0 then
     redis.call('ZADD', K.completed, unpack(scores))
+    pin_hash(K.done)
     redis.call('HSET', K.done, unpack(records))
     local trimmed = trim_to_count(K.completed, min_keep)
     if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_completed', trimmed) end

@@ -2,5 +2,5 @@
 KEYS: wait prio delayed active completed dead cancelled paused
 Returns {waiting, delayed, active, completed, dead, cancelled, paused (0|1)}. ]]
 return { redis.call('LLEN', K.wait) + redis.call('ZCARD', K.prio), redis.call('ZCARD', K.delayed),
-  redis.call('ZCARD', K.active), redis.call('ZCARD', K.completed), redis.call('ZCARD', K.dead),
+  redis.call('ZCARD', K.active) - (redis.call('ZSCORE', K.active, PIN) and 1 or 0), redis.call('ZCARD', K.completed), redis.call('ZCARD', K.dead),
   redis.call('ZCARD', K.cancelled), redis.call('EXISTS', K.paused) }

@@ -46,7 +46,10 @@ for i = 1, n do
   end
 end
 
-if #fields > 0 then redis.call('HSET', K.jobs, unpack(fields)) end
+if #fields > 0 then
+  pin_hash(K.jobs)
+  redis.call('HSET', K.jobs, unpack(fields))
+end
 if #list > 0 then redis.call('RPUSH', K.wait, unpack(list)) end
 if #added > 0 then
   redis.call('HINCRBY', K.stats, 'enqueued', #added)

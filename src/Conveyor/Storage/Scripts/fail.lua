@@ -25,8 +25,7 @@ for i = 1, n do
     redis.call('ZREM', K.active, id)
     if redis.call('HDEL', K.cancelreq, id) == 1 then action = 'cancel' end
     append_error(id, err)
-    local _, _, age, keep = string.find(ARGV[base + 5], '^(%d+):(%d+)$')
-    age, keep = tonumber(age), tonumber(keep)
+    local age, keep = retention(ARGV[base + 5])
     local started, worker = lease_parts(lease)
     if action == 'cancel' then
       cancelled[#cancelled + 1] = id

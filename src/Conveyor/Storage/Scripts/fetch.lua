@@ -62,10 +62,12 @@ for i, id in ipairs(ids) do
   leases[2 * i - 1] = id
   leases[2 * i] = int(first + i - 1) .. suffix
 end
+pin_zset(K.active)
+pin_hash(K.lease)
 redis.call('ZADD', K.active, unpack(active))
 redis.call('HSET', K.lease, unpack(leases))
 local envelopes = redis.call('HMGET', K.jobs, unpack(ids))
-local attempts = redis.call('HMGET', K.attempts, unpack(ids))
+local attempts = redis.call('HLEN', K.attempts) > 0 and redis.call('HMGET', K.attempts, unpack(ids)) or {}
 
 local reply = { now, first, next_due }
 for i, id in ipairs(ids) do

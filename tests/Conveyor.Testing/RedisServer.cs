@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace Conveyor.Tests.Testing;
+namespace Conveyor.Testing;
 
 /// <summary>A private redis-server on a free loopback port, in a temporary directory, stopped on dispose.</summary>
 public sealed class RedisServer : IAsyncDisposable
