@@ -20,8 +20,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 log=$(mktemp)
+report=tests/Conveyor.Chaos.Tests/bin/Release/net10.0/fault-report.txt
+rm -f "$report"
 dotnet test --configuration Release 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
+
+if [ -f "$report" ]; then
+  echo
+  echo "Fault tests (jobs, faults injected, lost, ran twice):"
+  sed 's/^/  /' "$report"
+fi
 
 # Microsoft.Testing.Platform prints a summary per run; add them up into the line CI reads.
 passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

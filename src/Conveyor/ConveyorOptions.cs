@@ -50,19 +50,24 @@ public sealed class ConveyorOptions
     /// <summary>How often each worker process forgets finished jobs past their retention age. Default: 60 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How often a worker process refreshes its registration. It expires after three missed beats. Default: 5 s.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often a worker process refreshes its registration. It expires after three missed beats. Default: 10 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>An idle worker fetches at least this often even without a wake-up signal (a safety net for lost
     /// pub/sub messages). Default: 30 s.</summary>
     public TimeSpan IdleFetchInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>On shutdown, how long running jobs may take to finish before they are handed back. Default: 30 s.</summary>
+    /// <summary>On shutdown, how long running jobs may take to finish before they are handed back. A second SIGTERM or
+    /// SIGINT during shutdown hands them back at once. Default: 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>After a handler's token is cancelled (timeout, cancel, shutdown), how long it may take to stop
     /// before the worker abandons it and moves on. Default: 5 s.</summary>
     public TimeSpan AbandonGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest a worker waits for one Redis call before it treats the call as failed and retries — a guard
+    /// against a connection that dies mid-request and never answers. Default: 10 s.</summary>
+    public TimeSpan RedisCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Lines kept in a job's log; older lines are dropped. Default: 100.</summary>
     public int MaxLogLines { get; set; } = 100;

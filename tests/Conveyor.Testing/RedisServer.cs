@@ -8,13 +8,15 @@ namespace Conveyor.Testing;
 /// <summary>A private redis-server on a free loopback port, in a temporary directory, stopped on dispose.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _dir;
+    private readonly string[] _extraArgs;
+    private Process _process;
 
-    private RedisServer(Process process, string dir, int port)
+    private RedisServer(Process process, string dir, int port, string[] extraArgs)
     {
         _process = process;
         _dir = dir;
+        _extraArgs = extraArgs;
         Port = port;
     }
 
@@ -24,16 +26,46 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync(params string[] extraArgs)
     {
-        string binary = FindBinary();
         string dir = Directory.CreateTempSubdirectory("conveyor-redis-").FullName;
         int port = FreePort();
+        var server = new RedisServer(Launch(dir, port, extraArgs), dir, port, extraArgs);
+        await server.WaitUntilReadyAsync();
+        return server;
+    }
+
+    /// <summary>Stops the server (SHUTDOWN, so an append-only file is flushed) and starts it again on the same port and directory.</summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        using (var admin = await ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true"))
+        {
+            try
+            {
+                await admin.GetServer(admin.GetEndPoints()[0]).ExecuteAsync("SHUTDOWN");
+            }
+            catch (RedisConnectionException)
+            {
+                // the server closes the connection as it exits
+            }
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        await Task.Delay(downtime);
+        _process = Launch(_dir, Port, _extraArgs);
+        await WaitUntilReadyAsync();
+    }
+
+    private static Process Launch(string dir, int port, string[] extraArgs)
+    {
+        string binary = FindBinary();
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--protected-mode", "no" }.Concat(extraArgs))
+        var defaults = new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", dir, "--daemonize", "no", "--protected-mode", "no" };
+        foreach (string arg in defaults.Concat(extraArgs.Contains("--appendonly") ? [] : ["--appendonly", "no"]).Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }
@@ -43,9 +75,7 @@ public sealed class RedisServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, dir, port);
-        await server.WaitUntilReadyAsync();
-        return server;
+        return process;
     }
 
     public async Task<ConnectionMultiplexer> ConnectAsync() =>

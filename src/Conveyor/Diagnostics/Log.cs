@@ -29,9 +29,6 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Warning, "Handler of job {JobId} in {Queue} ignored cancellation for {Grace}; abandoned")]
     public static partial void Abandoned(ILogger logger, string jobId, string queue, TimeSpan grace);
 
-    [LoggerMessage(9, LogLevel.Debug, "Job {JobId} in {Queue} completed")]
-    public static partial void JobCompleted(ILogger logger, string jobId, string queue);
-
     [LoggerMessage(10, LogLevel.Error, "Background loop {Loop} failed; retrying in {Delay}")]
     public static partial void LoopFailed(ILogger logger, Exception error, string loop, TimeSpan delay);
 }

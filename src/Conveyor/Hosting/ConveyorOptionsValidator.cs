@@ -18,6 +18,7 @@ internal sealed class ConveyorOptionsValidator : IValidateOptions<ConveyorOption
         Check(o.SweepInterval >= TimeSpan.FromMilliseconds(50), "SweepInterval", "50 ms or more", o.SweepInterval);
         Check(o.HeartbeatInterval >= TimeSpan.FromMilliseconds(50), "HeartbeatInterval", "50 ms or more", o.HeartbeatInterval);
         Check(o.IdleFetchInterval >= TimeSpan.FromMilliseconds(50), "IdleFetchInterval", "50 ms or more", o.IdleFetchInterval);
+        Check(o.RedisCallTimeout >= TimeSpan.FromMilliseconds(100), "RedisCallTimeout", "100 ms or more", o.RedisCallTimeout);
         Check(o.ShutdownTimeout >= TimeSpan.Zero, "ShutdownTimeout", "0 or more", o.ShutdownTimeout);
         Check(o.AbandonGrace >= TimeSpan.Zero, "AbandonGrace", "0 or more", o.AbandonGrace);
         Check(!string.IsNullOrWhiteSpace(o.KeyPrefix) && !o.KeyPrefix.Contains('{') && !o.KeyPrefix.Contains('}'), "KeyPrefix", "a non-empty string without { or }", o.KeyPrefix);

@@ -115,12 +115,14 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
         return ToStrings(await runner.RunAsync(ScriptCatalog.Renew, keys, args).ConfigureAwait(false));
     }
 
-    /// <summary>Hands leased jobs back to the front of the waiting line without counting an attempt.</summary>
-    public async Task<long> ReleaseAsync(IReadOnlyList<(string Id, long Token)> held)
+    /// <summary>Hands leased jobs back to the front of the waiting line without counting an attempt (a job whose cancel
+    /// was requested is cancelled instead, kept as <paramref name="keepCancelled"/> says).</summary>
+    public async Task<long> ReleaseAsync(IReadOnlyList<(string Id, long Token)> held, string keepCancelled)
     {
-        var args = ScriptRunner.Args(keys, 1 + (held.Count * 2));
-        args[2] = held.Count;
-        int a = 3;
+        var args = ScriptRunner.Args(keys, 2 + (held.Count * 2));
+        args[2] = keepCancelled;
+        args[3] = held.Count;
+        int a = 4;
         foreach (var (id, token) in held)
         {
             args[a++] = id;

@@ -61,7 +61,8 @@ internal static class ScriptCatalog
     internal static Script Build(string name, string source, string common)
     {
         var keys = ParseKeys(name, source);
-        if (source.Contains("forget(", StringComparison.Ordinal) && JobHashes.Except(keys).ToList() is { Count: > 0 } missing)
+        bool forgets = new[] { "forget(", "finish(", "trim_to_count(" }.Any(f => source.Contains(f, StringComparison.Ordinal));
+        if (forgets && JobHashes.Except(keys).ToList() is { Count: > 0 } missing)
         {
             throw new InvalidOperationException(
                 $"Script '{name}' forgets jobs but does not declare {string.Join(", ", missing)}: it would leave fields behind.");

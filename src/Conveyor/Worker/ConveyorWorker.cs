@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Conveyor.Diagnostics;
 using Conveyor.Storage;
 using Microsoft.Extensions.Hosting;
@@ -58,10 +59,14 @@ internal sealed class ConveyorWorker(ConveyorClient client, HandlerRegistry regi
             processor.BeginStop();
         }
 
+        // A second SIGTERM or Ctrl-C while we wait means "now": hand running jobs back without waiting any longer.
+        var hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; hurry.TrySetResult(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; hurry.TrySetResult(); });
         var pumps = Task.WhenAll(_pumps);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(client.Options.ShutdownTimeout);
-        await pumps.WaitAsync(timeout.Token).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await Task.WhenAny(pumps, hurry.Task, Task.Delay(Timeout.Infinite, timeout.Token)).ConfigureAwait(false);
         if (!pumps.IsCompleted)
         {
             foreach (var processor in _processors)

@@ -8,7 +8,7 @@ internal sealed class Heartbeat(WorkerDirectory directory, string workerId, IRea
     private readonly DateTimeOffset _started = options.Time.GetUtcNow();
 
     public Task RunAsync(CancellationToken ct) =>
-        Periodic.RunAsync("heartbeat", options.HeartbeatInterval, BeatAsync, options.Time, logger, ct);
+        Periodic.RunAsync("heartbeat", options.HeartbeatInterval, BeatAsync, options, logger, ct);
 
     public Task BeatAsync() => directory.BeatAsync(Snapshot(), options.HeartbeatInterval * 3);
 

@@ -35,6 +35,11 @@ internal sealed class JobRunner(QueueStore store, QueueHandlers handlers, Convey
 
         int maxAttempts = envelope.Options?.Attempts ?? options.Attempts;
         var timeout = envelope.Options?.Timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : handler.Timeout;
+        if (timeout is { } bad && (bad <= TimeSpan.Zero || bad > TimeSpan.FromDays(7)))
+        {
+            return Dead(job, envelope.Options, "bad-options", new InvalidJobException($"The job's timeout {bad} is outside 0 to 7 days; it cannot run."));
+        }
+
         using var timer = timeout is { } t
             ? options.Time.CreateTimer(static s => ((TimeoutState)s!).Fire(), new TimeoutState(job, options), t, Timeout.InfiniteTimeSpan)
             : null;
@@ -102,7 +107,7 @@ internal sealed class JobRunner(QueueStore store, QueueHandlers handlers, Convey
         var delay = RetryDelay(envelope.Options, attempt, error);
         Log.JobFailed(logger, error, job.Id, handlers.Queue, attempt, $"retrying in {delay}");
         return new Outcome(job, OutcomeKind.Fail,
-            Failure: new Failure(job.Id, job.Token, ErrorJson(job, error), "retry", ((long)delay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+            Failure: new Failure(job.Id, job.Token, ErrorJson(job, error), "retry", ((long)delay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture), _cancelledRetention));
     }
 
     private Outcome Dead(RunningJob job, StoredOptions? jobOptions, string reason, Exception error)
@@ -114,7 +119,16 @@ internal sealed class JobRunner(QueueStore store, QueueHandlers handlers, Convey
 
     private TimeSpan RetryDelay(StoredOptions? jobOptions, int failedAttempts, Exception error)
     {
-        var backoff = jobOptions?.Backoff?.ToBackoff() ?? options.Backoff;
+        Backoff backoff;
+        try
+        {
+            backoff = jobOptions?.Backoff?.ToBackoff() ?? options.Backoff;
+        }
+        catch (InvalidJobException)
+        {
+            backoff = options.Backoff; // a stored backoff out of range (a foreign producer's): use the worker's
+        }
+
         if (backoff.Kind == BackoffKind.Custom)
         {
             return options.Backoffs.TryGetValue(backoff.Name!, out var custom)

@@ -10,7 +10,7 @@ namespace Conveyor.Worker;
 internal sealed class LeaseKeeper(IReadOnlyList<QueueProcessor> processors, ConveyorOptions options, ILogger logger)
 {
     public Task RunAsync(CancellationToken ct) =>
-        Periodic.RunAsync("lease keeper", options.Lease / 3, RenewAllAsync, options.Time, logger, ct);
+        Periodic.RunAsync("lease keeper", options.Lease / 3, RenewAllAsync, options, logger, ct);
 
     public async Task RenewAllAsync()
     {
@@ -24,8 +24,11 @@ internal sealed class LeaseKeeper(IReadOnlyList<QueueProcessor> processors, Conv
 
             foreach (string id in await processor.Store.RenewAsync((long)options.Lease.TotalMilliseconds, held).ConfigureAwait(false))
             {
-                Log.LeaseLost(logger, id, processor.Queue);
-                processor.Stop(id, StopReason.LeaseLost);
+                // A job acknowledged while this renewal was in flight is reported lost too; only running ones matter.
+                if (processor.Stop(id, StopReason.LeaseLost))
+                {
+                    Log.LeaseLost(logger, id, processor.Queue);
+                }
             }
         }
     }

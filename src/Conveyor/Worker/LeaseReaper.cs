@@ -12,7 +12,7 @@ internal sealed class LeaseReaper(IReadOnlyList<QueueProcessor> processors, Conv
     private const int Batch = 1000;
 
     public Task RunAsync(CancellationToken ct) =>
-        Periodic.RunAsync("lease reaper", options.RecoveryInterval, ReapAllAsync, options.Time, logger, ct);
+        Periodic.RunAsync("lease reaper", options.RecoveryInterval, ReapAllAsync, options, logger, ct);
 
     public async Task ReapAllAsync()
     {

@@ -6,13 +6,14 @@ namespace Conveyor.Worker;
 /// <summary>The shape of every background loop: run one step, wait an interval, survive errors, stop on cancel.</summary>
 internal static class Periodic
 {
-    public static async Task RunAsync(string name, TimeSpan interval, Func<Task> step, TimeProvider time, ILogger logger, CancellationToken ct)
+    public static async Task RunAsync(string name, TimeSpan interval, Func<Task> step, ConveyorOptions options, ILogger logger, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await step().ConfigureAwait(false);
+                // Bounded, so a call that never answers cannot stop the loop for good.
+                await step().WaitAsync(options.RedisCallTimeout * 3, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
@@ -21,7 +22,7 @@ internal static class Periodic
 
             try
             {
-                await Task.Delay(interval, time, ct).ConfigureAwait(false);
+                await Task.Delay(interval, options.Time, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

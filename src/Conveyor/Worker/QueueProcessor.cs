@@ -24,6 +24,8 @@ internal sealed class QueueProcessor
     private readonly int _concurrency;
     private readonly int _capacity;
     private readonly long _leaseMs;
+    private readonly TimeSpan _roundTripTimeout;
+    private readonly string _cancelledRetention;
     private readonly ConcurrentQueue<Outcome> _outcomes = new();
     private readonly ConcurrentDictionary<string, RunningJob> _held = new(StringComparer.Ordinal);
     private readonly Queue<RunningJob> _buffer = new();
@@ -47,6 +49,8 @@ internal sealed class QueueProcessor
         _concurrency = handlers.Concurrency;
         _capacity = Math.Min(MaxFetch, _concurrency + (options.Prefetch ?? Math.Min(_concurrency, 100)));
         _leaseMs = (long)options.Lease.TotalMilliseconds;
+        _roundTripTimeout = options.RedisCallTimeout;
+        _cancelledRetention = options.KeepCancelled.Encode();
         _runner = new JobRunner(store, handlers, options, services, worker, logger);
     }
 
@@ -67,12 +71,17 @@ internal sealed class QueueProcessor
         _signal.Set();
     }
 
-    public void Stop(string id, StopReason reason)
+    /// <summary>Stops the job's handler if it is still running here; false when it is not (or already finished).</summary>
+    public bool Stop(string id, StopReason reason)
     {
-        if (_held.TryGetValue(id, out var job))
+        if (!_held.TryGetValue(id, out var job) || job.Sent)
         {
-            job.Stop(reason, _options.AbandonGrace, _options.Time);
+            return false;
         }
+
+
+        job.Stop(reason, _options.AbandonGrace, _options.Time);
+        return true;
     }
 
     /// <summary>Stop fetching; hand back jobs that have not started; finish when every held job is acknowledged.</summary>
@@ -96,10 +105,9 @@ internal sealed class QueueProcessor
 
     public async Task RunAsync()
     {
-        var completions = new List<Completion>();
-        var failures = new List<Failure>();
-        var releases = new List<(string, long)>();
-        var sent = new List<RunningJob>();
+        var completions = new Pending<Completion>();
+        var failures = new Pending<Failure>();
+        var releases = new Pending<(string, long)>();
         bool lastFetchFull = false;
         long nextDueAt = long.MaxValue;
         var retryDelay = TimeSpan.FromMilliseconds(100);
@@ -108,19 +116,19 @@ internal sealed class QueueProcessor
         {
             bool stopping = _stopping.IsCancellationRequested;
             StartBuffered(stopping);
-            Collect(completions, failures, releases, sent, stopping);
-            if (stopping && _held.IsEmpty && completions.Count == 0 && failures.Count == 0 && releases.Count == 0)
+            Collect(completions, failures, releases, stopping);
+            int sent = completions.Count + failures.Count + releases.Count;
+            if (stopping && _held.IsEmpty && sent == 0)
             {
                 return;
             }
 
             bool due = Stopwatch.GetTimestamp() >= nextDueAt;
             bool wake = Interlocked.Exchange(ref _wakeRequested, 0) == 1;
-            int want = stopping ? 0 : _capacity - (_held.Count - sent.Count);
-            bool acking = completions.Count + failures.Count + releases.Count > 0;
-            bool fetch = want > 0 && (acking || wake || due || lastFetchFull);
+            int want = stopping ? 0 : _capacity - (_held.Count - sent);
+            bool fetch = want > 0 && (sent > 0 || wake || due || lastFetchFull);
 
-            if (!acking && !fetch)
+            if (sent == 0 && !fetch)
             {
                 var wait = nextDueAt == long.MaxValue
                     ? _options.IdleFetchInterval
@@ -133,70 +141,93 @@ internal sealed class QueueProcessor
                 continue;
             }
 
-            try
+            // Issued without awaiting in between: StackExchange.Redis writes them in one batch, one round trip.
+            var completeTask = completions.Count > 0 ? _store.CompleteAsync(_worker, completions.Items) : null;
+            var failTask = failures.Count > 0 ? _store.FailAsync(_worker, failures.Items) : null;
+            var releaseTask = releases.Count > 0 ? _store.ReleaseAsync(releases.Items, _cancelledRetention) : null;
+            var fetchTask = fetch ? _store.FetchAsync(Math.Min(want, MaxFetch), _leaseMs, _worker) : null;
+
+            // Each call is awaited on its own, under our own deadline: a failed acknowledgement must not discard a
+            // fetch that succeeded, and a call that never completes (a connection that died mid-request) must not
+            // stall the pump. Acknowledgements that failed are sent again; jobs a lost fetch leased come back when
+            // their lease expires.
+            Exception? failure = null;
+            if (completeTask is not null && await Settle(completeTask) is (true, var refusedCompletions))
             {
-                // Issued without awaiting in between: StackExchange.Redis writes them in one batch, one round trip.
-                var completeTask = completions.Count > 0 ? _store.CompleteAsync(_worker, completions) : null;
-                var failTask = failures.Count > 0 ? _store.FailAsync(_worker, failures) : null;
-                var releaseTask = releases.Count > 0 ? _store.ReleaseAsync(releases) : null;
-                var fetchTask = fetch ? _store.FetchAsync(Math.Min(want, MaxFetch), _leaseMs, _worker) : null;
+                Refused(refusedCompletions);
+                Interlocked.Add(ref _processed, completions.Count);
+                Acknowledged(completions);
+            }
 
-                if (completeTask is not null)
+            if (failTask is not null && await Settle(failTask) is (true, var refusedFailures))
+            {
+                Refused(refusedFailures);
+                Interlocked.Add(ref _failed, failures.Count);
+                Acknowledged(failures);
+            }
+
+            if (releaseTask is not null && await Settle(releaseTask) is (true, var released))
+            {
+                Interlocked.Add(ref _released, released);
+                Acknowledged(releases);
+            }
+
+            if (fetchTask is not null && await Settle(fetchTask) is (true, var result))
+            {
+                foreach (var leased in result.Jobs)
                 {
-                    Refused(await completeTask.ConfigureAwait(false));
-                    Interlocked.Add(ref _processed, completions.Count);
-                }
-
-                if (failTask is not null)
-                {
-                    Refused(await failTask.ConfigureAwait(false));
-                    Interlocked.Add(ref _failed, failures.Count);
-                }
-
-                if (releaseTask is not null)
-                {
-                    Interlocked.Add(ref _released, await releaseTask.ConfigureAwait(false));
-                }
-
-                foreach (var job in sent)
-                {
-                    _held.TryRemove(job.Id, out _);
-                    job.Dispose();
-                }
-
-                completions.Clear();
-                failures.Clear();
-                releases.Clear();
-                sent.Clear();
-
-                if (fetchTask is not null)
-                {
-                    var result = await fetchTask.ConfigureAwait(false);
-                    foreach (var leased in result.Jobs)
+                    var job = new RunningJob(leased);
+                    if (_held.TryGetValue(leased.Id, out var stale))
                     {
-                        var job = new RunningJob(leased);
-                        _held[leased.Id] = job;
-                        _buffer.Enqueue(job);
+                        // We fetched a job we still hold under an older lease: that lease expired and the job was
+                        // recovered (Redis was away, say). The old run must stop and must not touch the new one.
+                        stale.Stop(StopReason.LeaseLost, _options.AbandonGrace, _options.Time);
                     }
 
-                    lastFetchFull = !result.Paused && result.Jobs.Length == want;
-                    nextDueAt = result.NextDue < 0
-                        ? long.MaxValue
-                        : Stopwatch.GetTimestamp() + (long)((result.NextDue - result.Now) * (Stopwatch.Frequency / 1000.0));
+                    _held[leased.Id] = job;
+                    _buffer.Enqueue(job);
                 }
 
-                retryDelay = TimeSpan.FromMilliseconds(100);
+                lastFetchFull = !result.Paused && result.Jobs.Length == want;
+                nextDueAt = result.NextDue < 0
+                    ? long.MaxValue
+                    : Stopwatch.GetTimestamp() + (long)((result.NextDue - result.Now) * (Stopwatch.Frequency / 1000.0));
             }
-            catch (Exception e) when (e is RedisUnavailableException or StackExchange.Redis.RedisException)
+
+            if (failure is null)
             {
-                // Keep the acknowledgements: they are sent again once Redis answers. If one did reach Redis before the
-                // connection broke, its second copy is refused (the lease is gone), which is harmless.
-                Log.StoreFailed(_logger, e, Queue, retryDelay);
-                await Task.Delay(retryDelay, _options.Time).ConfigureAwait(false);
-                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-                Interlocked.Exchange(ref _wakeRequested, 1);
+                retryDelay = TimeSpan.FromMilliseconds(100);
+                continue;
+            }
+
+            Log.StoreFailed(_logger, failure, Queue, retryDelay);
+            await Task.Delay(retryDelay, _options.Time).ConfigureAwait(false);
+            retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            Interlocked.Exchange(ref _wakeRequested, 1);
+
+            async Task<(bool Ok, T Value)> Settle<T>(Task<T> call)
+            {
+                try
+                {
+                    return (true, await call.WaitAsync(_roundTripTimeout).ConfigureAwait(false));
+                }
+                catch (Exception e)
+                {
+                    failure ??= e;
+                    return (false, default!);
+                }
             }
         }
+    }
+
+    private void Acknowledged<T>(Pending<T> pending)
+    {
+        foreach (var job in pending.Jobs)
+        {
+            Forget(job);
+        }
+
+        pending.Clear();
     }
 
     /// <summary>Starts a batch of jobs from one thread-pool work item. Handlers that finish without awaiting report
@@ -228,8 +259,12 @@ internal sealed class QueueProcessor
         }
         catch (Exception e)
         {
-            // RunAsync handles handler errors itself; this is a bug in Conveyor. Fail the attempt rather than lose it.
-            outcome = new Outcome(job, OutcomeKind.Fail, Failure: new Failure(job.Id, job.Token, "", "retry", "1000", ""));
+            // RunAsync handles handler errors itself, so this is a bug in Conveyor or a job it cannot interpret.
+            // Retrying would fail the same way forever: the job goes dead with the error, where an operator sees it.
+            outcome = new Outcome(job, OutcomeKind.Fail, Failure: new Failure(job.Id, job.Token,
+                System.Text.Json.JsonSerializer.Serialize(new StoredError(job.Lease.Attempts + 1, _options.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    e.GetType().FullName ?? "Exception", e.Message, e.ToString()), StorageJson.Default.StoredError),
+                "dead", "worker-error", _options.KeepDead.Encode()));
             Log.LoopFailed(_logger, e, "job runner", TimeSpan.Zero);
         }
 
@@ -258,33 +293,24 @@ internal sealed class QueueProcessor
         }
     }
 
-    private void Collect(List<Completion> completions, List<Failure> failures, List<(string, long)> releases, List<RunningJob> sent, bool stopping)
+    private void Collect(Pending<Completion> completions, Pending<Failure> failures, Pending<(string, long)> releases, bool stopping)
     {
-        if (completions.Count + failures.Count + releases.Count > 0)
-        {
-            return; // a failed round trip is being retried as it was
-        }
-
         while (_outcomes.TryDequeue(out var o))
         {
-            if (!_held.ContainsKey(o.Job.Id) || o.Job.Sent)
+            if (!IsHeld(o.Job) || o.Job.Sent)
             {
-                continue; // already handed back during a forced shutdown
+                continue; // handed back during a forced shutdown, or superseded by a newer lease on the same job
             }
 
             switch (o.Kind)
             {
-                case OutcomeKind.Complete: completions.Add(o.Completion); break;
-                case OutcomeKind.Fail: failures.Add(o.Failure); break;
-                case OutcomeKind.Release: releases.Add((o.Job.Id, o.Job.Token)); break;
+                case OutcomeKind.Complete: completions.Add(o.Job, o.Completion); break;
+                case OutcomeKind.Fail: failures.Add(o.Job, o.Failure); break;
+                case OutcomeKind.Release: releases.Add(o.Job, (o.Job.Id, o.Job.Token)); break;
                 default:
-                    _held.TryRemove(o.Job.Id, out _);
-                    o.Job.Dispose();
-                    continue;
+                    Forget(o.Job);
+                    break;
             }
-
-            o.Job.Sent = true;
-            sent.Add(o.Job);
         }
 
         if (stopping)
@@ -292,9 +318,7 @@ internal sealed class QueueProcessor
             // Jobs prefetched but never started go back at once, and so does everything once shutdown is forced.
             while (_buffer.TryDequeue(out var job))
             {
-                releases.Add((job.Id, job.Token));
-                job.Sent = true;
-                sent.Add(job);
+                releases.Add(job, (job.Id, job.Token));
             }
 
             if (_forceRelease)
@@ -303,13 +327,20 @@ internal sealed class QueueProcessor
                 {
                     if (!job.Sent)
                     {
-                        releases.Add((job.Id, job.Token));
-                        job.Sent = true;
-                        sent.Add(job);
+                        releases.Add(job, (job.Id, job.Token));
                     }
                 }
             }
         }
+    }
+
+    private bool IsHeld(RunningJob job) => _held.TryGetValue(job.Id, out var current) && ReferenceEquals(current, job);
+
+    /// <summary>Stops tracking this lease of the job — never a newer lease of the same job id.</summary>
+    private void Forget(RunningJob job)
+    {
+        _held.TryRemove(KeyValuePair.Create(job.Id, job));
+        job.Dispose();
     }
 
     private void Refused(string[] ids)
@@ -323,5 +354,26 @@ internal sealed class QueueProcessor
         {
             ConveyorDiagnostics.Refused.Add(ids.Length, ConveyorDiagnostics.Queue(Queue));
         }
+    }
+}
+
+/// <summary>Acknowledgements of one kind waiting to be sent, with the jobs they belong to (pump-only).</summary>
+internal sealed class Pending<T>
+{
+    public List<T> Items { get; } = [];
+    public List<RunningJob> Jobs { get; } = [];
+    public int Count => Items.Count;
+
+    public void Add(RunningJob job, T item)
+    {
+        job.Sent = true;
+        Jobs.Add(job);
+        Items.Add(item);
+    }
+
+    public void Clear()
+    {
+        Items.Clear();
+        Jobs.Clear();
     }
 }

@@ -9,7 +9,7 @@ internal sealed class RetentionSweeper(IReadOnlyList<QueueProcessor> processors,
     private const int Batch = 1000;
 
     public Task RunAsync(CancellationToken ct) =>
-        Periodic.RunAsync("retention sweeper", options.SweepInterval, SweepAllAsync, options.Time, logger, ct);
+        Periodic.RunAsync("retention sweeper", options.SweepInterval, SweepAllAsync, options, logger, ct);
 
     public async Task SweepAllAsync()
     {

@@ -81,13 +81,34 @@ local function lease_parts(lease)
 end
 
 -- Retention arguments are "age_ms:count"; a batch usually repeats one value, so the last parse is reused.
+-- A script must never fail after it has written (Redis does not roll back), so a malformed value — a foreign
+-- producer's, say — means the defaults below rather than an error.
 local last_retention, last_age, last_keep
 local function retention(text)
   if text ~= last_retention then
-    local _, _, age, keep = string.find(text, '^(%d+):(%d+)$')
-    last_retention, last_age, last_keep = text, tonumber(age), tonumber(keep)
+    local _, _, age, keep = string.find(text or '', '^(%d+):(%d+)$')
+    last_retention, last_age, last_keep = text, tonumber(age) or 86400000, tonumber(keep) or 10000
   end
   return last_age, last_keep
+end
+
+-- Moves a job to a finished set (dead or cancelled) with its record, or forgets it when retention is zero.
+-- Returns the count limit to trim the set to afterwards, or nil.
+local function finish(set, id, record, text, now)
+  local age, keep = retention(text)
+  if age == 0 or keep == 0 then
+    forget({ id })
+    return nil
+  end
+  redis.call('ZADD', set, int(now + age), id)
+  redis.call('HSET', K.done, id, record)
+  return keep
+end
+
+local function min_keep(a, b)
+  if a == nil then return b end
+  if b == nil then return a end
+  return math.min(a, b)
 end
 
 local function done_record(reason, started, now, worker, result)

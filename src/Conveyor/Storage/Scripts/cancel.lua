@@ -1,7 +1,7 @@
 --[[ cancel: a waiting or delayed job is cancelled at once; for an active job a cancel is requested — its
 worker is told on the signal channel and reports the job as cancelled when its handler stops (a stalled
 one is cancelled by recover).
-KEYS: jobs wait prio delayed active lease cancelreq completed dead cancelled done stats
+KEYS: jobs lease attempts stalls priority errors progress logs done cancelreq wait prio delayed active completed dead cancelled stats
 ARGV[3] id  ARGV[4] cancelled retention "age_ms:count"
 Returns 1 cancelled, 2 cancel requested (job is running), 0 already finished, -1 no such job. ]]
 local id = ARGV[3]
@@ -18,9 +18,11 @@ if redis.call('ZREM', K.delayed, id) == 0 and redis.call('ZREM', K.prio, id) == 
   redis.call('LREM', K.wait, 1, id)
 end
 local now = server_now()
-local _, _, age = string.find(ARGV[4], '^(%d+):')
-redis.call('ZADD', K.cancelled, int(now + tonumber(age)), id)
-redis.call('HSET', K.done, id, done_record('cancelled', '0', now, '', nil))
+local keep = finish(K.cancelled, id, done_record('cancelled', '0', now, '', nil), ARGV[4], now)
+if keep then
+  local trimmed = trim_to_count(K.cancelled, keep)
+  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_cancelled', trimmed) end
+end
 redis.call('HINCRBY', K.stats, 'cancelled', 1)
 publish_event('cancelled', { id })
 return 1

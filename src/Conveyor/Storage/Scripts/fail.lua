@@ -3,7 +3,8 @@
 KEYS: active lease jobs attempts stalls priority errors progress logs done cancelreq wait prio pseq delayed dead cancelled stats minutes
 ARGV[3] worker id  ARGV[4] count, then 6 values per job: id, token, error JSON (one attempt's error object),
         action ('retry' | 'dead' | 'cancel'), retry delay ms (for retry) or dead reason, retention "age_ms:count"
-        of the state it ends in (dead or cancelled)
+        of the state it ends in: dead for 'dead', cancelled for 'cancel' and 'retry' (a retry becomes a cancel
+        when a cancel was requested while the job ran)
 Returns {refused_id...}. ]]
 local now = server_now()
 local n = tonumber(ARGV[4])
@@ -25,23 +26,17 @@ for i = 1, n do
     redis.call('ZREM', K.active, id)
     if redis.call('HDEL', K.cancelreq, id) == 1 then action = 'cancel' end
     append_error(id, err)
-    local age, keep = retention(ARGV[base + 5])
     local started, worker = lease_parts(lease)
     if action == 'cancel' then
       cancelled[#cancelled + 1] = id
-      if age == 0 or keep == 0 then
-        forget({ id })
-      else
-        redis.call('ZADD', K.cancelled, int(now + age), id)
-        redis.call('HSET', K.done, id, done_record('cancelled', started, now, worker, nil))
-        if keep_cancelled == nil or keep < keep_cancelled then keep_cancelled = keep end
-      end
+      keep_cancelled = min_keep(keep_cancelled,
+        finish(K.cancelled, id, done_record('cancelled', started, now, worker, nil), ARGV[base + 5], now))
     else
       failed[#failed + 1] = id
       redis.call('HINCRBY', K.attempts, id, 1)
       if action == 'retry' then
         retried[#retried + 1] = id
-        local delay = tonumber(arg)
+        local delay = tonumber(arg) or 0
         if delay > 0 then
           local due = now + delay
           redis.call('ZADD', K.delayed, int(due), id)
@@ -51,13 +46,7 @@ for i = 1, n do
         end
       else
         dead[#dead + 1] = id
-        if age == 0 or keep == 0 then
-          forget({ id })
-        else
-          redis.call('ZADD', K.dead, int(now + age), id)
-          redis.call('HSET', K.done, id, done_record(arg, started, now, worker, nil))
-          if keep_dead == nil or keep < keep_dead then keep_dead = keep end
-        end
+        keep_dead = min_keep(keep_dead, finish(K.dead, id, done_record(arg, started, now, worker, nil), ARGV[base + 5], now))
       end
     end
   end

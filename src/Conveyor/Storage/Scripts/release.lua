@@ -1,21 +1,36 @@
 --[[ release: hand leased jobs back to the front of the waiting line without counting an attempt (graceful
-shutdown: prefetched jobs that never started, and running jobs that did not finish in time).
-KEYS: active lease wait prio pseq priority cancelreq
-ARGV[3] count, then 2 values per job: id, token
+shutdown: prefetched jobs that never started, and running jobs that did not finish in time). A job whose
+cancel was requested is cancelled instead.
+KEYS: jobs lease attempts stalls priority errors progress logs done cancelreq active wait prio pseq cancelled stats
+ARGV[3] cancelled retention "age_ms:count"  ARGV[4] count, then 2 values per job: id, token
 Returns the number of jobs released; jobs whose lease the caller lost are left alone. ]]
-local n = tonumber(ARGV[3])
+local now = server_now()
+local n = tonumber(ARGV[4])
 local waiting_before = waiting_count()
-local released = {}
+local released, cancelled = {}, {}
+local keep_cancelled = nil
 for i = n, 1, -1 do
-  local id, token = ARGV[4 + (i - 1) * 2], ARGV[5 + (i - 1) * 2]
-  if owns(redis.call('HGET', K.lease, id), token) then
+  local id, token = ARGV[5 + (i - 1) * 2], ARGV[6 + (i - 1) * 2]
+  local lease = redis.call('HGET', K.lease, id)
+  if owns(lease, token) then
     redis.call('HDEL', K.lease, id)
     redis.call('ZREM', K.active, id)
-    redis.call('HDEL', K.cancelreq, id)
-    push_waiting(id, true)
-    released[#released + 1] = id
+    if redis.call('HDEL', K.cancelreq, id) == 1 then
+      local started, worker = lease_parts(lease)
+      cancelled[#cancelled + 1] = id
+      keep_cancelled = min_keep(keep_cancelled, finish(K.cancelled, id, done_record('cancelled', started, now, worker, nil), ARGV[3], now))
+    else
+      push_waiting(id, true)
+      released[#released + 1] = id
+    end
   end
 end
+if keep_cancelled then
+  local trimmed = trim_to_count(K.cancelled, keep_cancelled)
+  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_cancelled', trimmed) end
+end
+if #cancelled > 0 then redis.call('HINCRBY', K.stats, 'cancelled', #cancelled) end
 if waiting_before == 0 and #released > 0 then redis.call('PUBLISH', ARGV_SIGNAL, 'wake') end
 publish_event('waiting', released)
+publish_event('cancelled', cancelled)
 return #released

@@ -2,7 +2,7 @@
 and per-minute counters older than two hours.
 KEYS: jobs lease attempts stalls priority errors progress logs done cancelreq completed dead cancelled stats minutes
 ARGV[3] batch size per set
-Returns the number of jobs forgotten; the caller repeats while it equals three batches. ]]
+Returns the number of jobs forgotten; the caller repeats until it returns 0. ]]
 local now = server_now()
 local limit = tonumber(ARGV[3])
 local total = 0
