@@ -24,6 +24,13 @@ report=tests/Conveyor.Chaos.Tests/bin/Release/net10.0/fault-report.txt
 rm -f "$report"
 dotnet test --configuration Release 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
+# The core integration tests again, against the embedded store (Garnet) instead of redis-server.
+if [ "$code" -eq 0 ] || grep -qE '^\s+succeeded: [0-9]+' "$log"; then
+  echo "Core tests against the embedded store:"
+  CONVEYOR_TEST_STORE=embedded dotnet test --configuration Release --no-build --project tests/Conveyor.Tests 2>&1 | tee -a "$log"
+  embedded=${PIPESTATUS[0]}
+  [ "$code" -ne 0 ] || code=$embedded
+fi
 
 if [ -f "$report" ]; then
   echo

@@ -10,7 +10,8 @@ internal readonly record struct RedisStats(double CpuSeconds, long Commands, lon
     {
         var server = redis.GetServer(redis.GetEndPoints()[0]);
         var info = (await server.InfoAsync("all")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
-        double cpu = double.Parse(info["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(info["used_cpu_sys"], CultureInfo.InvariantCulture);
+        // Stores other than redis-server (Garnet) may not report CPU or per-command counts: those figures become NaN.
+        double cpu = Number(info, "used_cpu_user") + Number(info, "used_cpu_sys");
         long commands = 0, evalshas = 0;
         foreach (var (key, value) in info)
         {
@@ -25,8 +26,11 @@ internal readonly record struct RedisStats(double CpuSeconds, long Commands, lon
             }
         }
 
-        return new RedisStats(cpu, commands, evalshas, long.Parse(info["used_memory"], CultureInfo.InvariantCulture));
+        return new RedisStats(cpu, commands, evalshas, (long)Number(info, "used_memory"));
     }
+
+    private static double Number(Dictionary<string, string> info, string name) =>
+        info.TryGetValue(name, out string? value) ? double.Parse(value, CultureInfo.InvariantCulture) : double.NaN;
 
     public static RedisStats operator -(RedisStats a, RedisStats b) =>
         new(a.CpuSeconds - b.CpuSeconds, a.Commands - b.Commands, a.EvalShas - b.EvalShas, a.UsedMemory - b.UsedMemory);

@@ -1,10 +1,16 @@
-// Enqueues a few jobs and runs them in the same process. Redis: REDIS_URL, else localhost:6379.
+// Enqueues a few jobs and runs them in the same process. Store: Redis at REDIS_URL if set, else the embedded
+// store (data in ./.conveyor/data), so nothing needs to be installed.
 using Conveyor;
+using Conveyor.Embedded;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
+string? redis = Environment.GetEnvironmentVariable("REDIS_URL");
+await using var embedded = redis is null ? await EmbeddedStore.StartAsync(new EmbeddedStoreOptions { Port = 0 }) : null;
+Console.WriteLine(embedded is null ? $"store: redis {redis}" : $"store: redis://{embedded.Configuration} (embedded, data in {embedded.DataDirectory})");
+
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddConveyor(o => o.Redis = Environment.GetEnvironmentVariable("REDIS_URL") ?? "localhost:6379")
+builder.Services.AddConveyor(o => o.Redis = redis ?? embedded!.Configuration)
     .AddHandler<SendEmail, string>("emails", async (email, job, ct) =>
     {
         await job.ReportProgressAsync(50);

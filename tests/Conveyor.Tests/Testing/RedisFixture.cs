@@ -1,3 +1,4 @@
+using Conveyor.Embedded;
 using Conveyor.Testing;
 using StackExchange.Redis;
 
@@ -5,19 +6,36 @@ using StackExchange.Redis;
 
 namespace Conveyor.Tests.Testing;
 
-/// <summary>One redis-server for the whole test run; tests isolate themselves by unique queue names.</summary>
+/// <summary>
+/// One store for the whole test run; tests isolate themselves by unique queue names. The store is a private
+/// redis-server, or — with CONVEYOR_TEST_STORE=embedded, as test.sh runs the suite a second time — Conveyor's
+/// embedded Garnet store, so every integration test runs against both.
+/// </summary>
 public sealed class RedisFixture : IAsyncLifetime
 {
     private RedisServer? _server;
+    private EmbeddedStore? _embedded;
+    private string? _embeddedDirectory;
+
+    public static bool Embedded { get; } = Environment.GetEnvironmentVariable("CONVEYOR_TEST_STORE") == "embedded";
 
     public ConnectionMultiplexer Redis { get; private set; } = null!;
 
-    public RedisServer Server => _server!;
+    public string Configuration => _server?.Configuration ?? _embedded!.Configuration;
 
     public async ValueTask InitializeAsync()
     {
-        _server = await RedisServer.StartAsync();
-        Redis = await _server.ConnectAsync();
+        if (Embedded)
+        {
+            _embeddedDirectory = Directory.CreateTempSubdirectory("conveyor-embedded-").FullName;
+            _embedded = await EmbeddedStore.StartAsync(new EmbeddedStoreOptions { DataDirectory = _embeddedDirectory, Port = 0 });
+        }
+        else
+        {
+            _server = await RedisServer.StartAsync();
+        }
+
+        Redis = await ConnectionMultiplexer.ConnectAsync($"{Configuration},abortConnect=false");
     }
 
     public async ValueTask DisposeAsync()
@@ -26,6 +44,12 @@ public sealed class RedisFixture : IAsyncLifetime
         if (_server is not null)
         {
             await _server.DisposeAsync();
+        }
+
+        if (_embedded is not null)
+        {
+            await _embedded.DisposeAsync();
+            Directory.Delete(_embeddedDirectory!, recursive: true);
         }
     }
 

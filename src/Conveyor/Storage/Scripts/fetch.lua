@@ -40,6 +40,9 @@ if want > 0 then
   local rest = want - #ids
   if rest > 0 then
     local got = redis.call('LPOP', K.wait, rest)
+    -- Garnet answers LPOP with a count of one popped element as a plain string, not a one-element array:
+    -- taking it as "nothing" would lose the job.
+    if type(got) == 'string' then got = { got } end
     if got then for _, id in ipairs(got) do ids[#ids + 1] = id end end
   end
   if has_prio then take_prio(int(PIVOT), '+inf', want - #ids) end
