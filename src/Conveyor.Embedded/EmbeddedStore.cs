@@ -68,6 +68,9 @@ public sealed class EmbeddedStore : IAsyncDisposable
                 // Without a storage tier, data beyond --memory is dropped silently.
                 "--storage-tier", "--memory", options.Memory,
                 "--aof", "--recover",
+                // Checkpoints truncate the log, which frees disk a segment at a time: small segments, and a
+                // checkpoint whenever the log passes the limit, keep it bounded between timed checkpoints too.
+                "--aof-segment-size", "64m", "--aof-size-limit", "128m",
                 "--logdir", Path.Combine(directory, "log"),
                 "--checkpointdir", Path.Combine(directory, "checkpoints"),
             ];

@@ -28,7 +28,7 @@ public class EmbeddedStoreTests(ITestOutputHelper output) : IAsyncLifetime
         await using (var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port}"))
         {
             var queue = new ConveyorClient(redis).Queue(q);
-            await queue.EnqueueManyAsync(Enumerable.Range(0, 9_000).Select(i => new NewJob<int>("n", i)));
+            await queue.EnqueueManyAsync(Enumerable.Range(0, 9_500).Select(i => new NewJob<int>("n", i)));
             await host.StandardInput.WriteLineAsync("checkpoint");
             Assert.Equal("checkpointed", await host.StandardOutput.ReadLineAsync());
             await queue.EnqueueManyAsync(Enumerable.Range(0, 500).Select(i => new NewJob<int>("n", i, new EnqueueOptions { Delay = TimeSpan.FromHours(1) })));
@@ -36,14 +36,14 @@ public class EmbeddedStoreTests(ITestOutputHelper output) : IAsyncLifetime
             await queue.Store.FailAsync("w", leased.Take(250).Select(j => new Storage.Failure(j.Id, j.Token, "", "dead", "failed", "3600000:10000")).ToList());
             await queue.Store.FailAsync("w", leased.Skip(250).Select(j => new Storage.Failure(j.Id, j.Token, "", "retry", "3600000", "3600000:10000")).ToList());
             before = await States(redis, queue);
-            Assert.Equal(9_500, before.Count);
+            Assert.Equal(10_000, before.Count);
         }
 
         host.Kill(); // SIGKILL: no shutdown, no final checkpoint
         await host.WaitForExitAsync();
         var stopwatch = Stopwatch.StartNew();
         var (again, _) = await StartHostAsync(port);
-        output.WriteLine($"restart with recovery of 9500 jobs took {stopwatch.ElapsedMilliseconds} ms");
+        output.WriteLine($"restart with recovery of 10000 jobs took {stopwatch.ElapsedMilliseconds} ms");
         try
         {
             await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port}");
@@ -57,7 +57,7 @@ public class EmbeddedStoreTests(ITestOutputHelper output) : IAsyncLifetime
             }
 
             var counts = await queue.CountsAsync();
-            Assert.Equal((8_500L, 750L, 250L), (counts.Waiting, counts.Delayed, counts.Dead));
+            Assert.Equal((9_000L, 750L, 250L), (counts.Waiting, counts.Delayed, counts.Dead));
 
             int processed = 0;
             var leased = (await queue.Store.FetchAsync(1000, 60_000, "after-restart")).Jobs;
@@ -68,8 +68,8 @@ public class EmbeddedStoreTests(ITestOutputHelper output) : IAsyncLifetime
                 leased = (await queue.Store.FetchAsync(1000, 60_000, "after-restart")).Jobs;
             }
 
-            Assert.Equal(8_500, processed);
-            Assert.Equal(8_500, (await queue.CountsAsync()).Completed);
+            Assert.Equal(9_000, processed);
+            Assert.Equal(9_000, (await queue.CountsAsync()).Completed);
         }
         finally
         {
