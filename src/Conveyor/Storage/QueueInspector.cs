@@ -118,24 +118,8 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         return (long)await runner.RunAsync(ScriptCatalog.Retry, keys, args).ConfigureAwait(false);
     }
 
-    public async Task<long> RetryAllDeadAsync(int batch, IProgress<long>? progress, CancellationToken ct)
-    {
-        long total = 0;
-        while (true)
-        {
-            ct.ThrowIfCancellationRequested();
-            var args = ScriptRunner.Args(keys, 2);
-            args[2] = "all-dead";
-            args[3] = batch;
-            long moved = (long)await runner.RunAsync(ScriptCatalog.Retry, keys, args).ConfigureAwait(false);
-            total += moved;
-            progress?.Report(total);
-            if (moved < batch)
-            {
-                return total;
-            }
-        }
-    }
+    public Task<long> RetryAllDeadAsync(int batch, IProgress<long>? progress, CancellationToken ct) =>
+        InBatchesAsync(ScriptCatalog.Retry, "all-dead", batch, progress, ct);
 
     public async Task<long> PurgeAsync(JobState state, int batch, IProgress<long>? progress, CancellationToken ct)
     {
@@ -144,17 +128,23 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
             throw new InvalidJobException($"Only completed, dead or cancelled jobs can be purged, not {state.Name()} ones; cancel or remove those instead.");
         }
 
+        return await InBatchesAsync(ScriptCatalog.Purge, state.Name(), batch, progress, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a batch script (ARGV: mode, batch size) until a call handles fewer than a batch; returns the total.</summary>
+    private async Task<long> InBatchesAsync(Script script, string mode, int batch, IProgress<long>? progress, CancellationToken ct)
+    {
         long total = 0;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             var args = ScriptRunner.Args(keys, 2);
-            args[2] = state.Name();
+            args[2] = mode;
             args[3] = batch;
-            long removed = (long)await runner.RunAsync(ScriptCatalog.Purge, keys, args).ConfigureAwait(false);
-            total += removed;
+            long handled = (long)await runner.RunAsync(script, keys, args).ConfigureAwait(false);
+            total += handled;
             progress?.Report(total);
-            if (removed < batch)
+            if (handled < batch)
             {
                 return total;
             }

@@ -61,7 +61,7 @@ internal static class ScriptCatalog
     internal static Script Build(string name, string source, string common)
     {
         var keys = ParseKeys(name, source);
-        bool forgets = new[] { "forget(", "finish(", "trim_to_count(" }.Any(f => source.Contains(f, StringComparison.Ordinal));
+        bool forgets = new[] { "forget(", "finish(", "trim_to_count(", "trim_finished(" }.Any(f => source.Contains(f, StringComparison.Ordinal));
         if (forgets && JobHashes.Except(keys).ToList() is { Count: > 0 } missing)
         {
             throw new InvalidOperationException(

@@ -105,12 +105,6 @@ local function finish(set, id, record, text, now)
   return keep
 end
 
-local function min_keep(a, b)
-  if a == nil then return b end
-  if b == nil then return a end
-  return math.min(a, b)
-end
-
 local function done_record(reason, started, now, worker, result)
   local r = '{"finished":' .. int(now) .. ',"started":' .. started .. ',"worker":"' .. worker .. '"'
   if reason then r = r .. ',"reason":"' .. reason .. '"' end
@@ -127,6 +121,23 @@ local function trim_to_count(set, keep)
   redis.call('ZREMRANGEBYRANK', set, 0, excess - 1)
   forget(ids)
   return #ids
+end
+
+-- Trims a finished set (named as in K) to `keep`, when a job went there, and counts what it dropped.
+local function trim_finished(name, keep)
+  if keep == nil then return end
+  local trimmed = trim_to_count(K[name], keep)
+  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_' .. name, trimmed) end
+end
+
+local function count_stat(field, n)
+  if n > 0 then redis.call('HINCRBY', K.stats, field, n) end
+end
+
+local function min_keep(a, b)
+  if a == nil then return b end
+  if b == nil then return a end
+  return math.min(a, b)
 end
 
 local function append_error(id, err)

@@ -18,11 +18,7 @@ if redis.call('ZREM', K.delayed, id) == 0 and redis.call('ZREM', K.prio, id) == 
   redis.call('LREM', K.wait, 1, id)
 end
 local now = server_now()
-local keep = finish(K.cancelled, id, done_record('cancelled', '0', now, '', nil), ARGV[4], now)
-if keep then
-  local trimmed = trim_to_count(K.cancelled, keep)
-  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_cancelled', trimmed) end
-end
-redis.call('HINCRBY', K.stats, 'cancelled', 1)
+trim_finished('cancelled', finish(K.cancelled, id, done_record('cancelled', '0', now, '', nil), ARGV[4], now))
+count_stat('cancelled', 1)
 publish_event('cancelled', { id })
 return 1

@@ -11,7 +11,7 @@ for i = 1, n do ids[i] = ARGV[5 + (i - 1) * 4] end
 local leases = redis.call('HMGET', K.lease, unpack(ids))
 
 local refused, owned, kept, dropped, records, scores = {}, {}, {}, {}, {}, {}
-local min_keep = nil
+local keep_completed = nil
 local finished = '{"finished":' .. int(now) .. ',"worker":"' .. ARGV[3] .. '","started":'
 for i = 1, n do
   local base = 5 + (i - 1) * 4
@@ -32,7 +32,7 @@ for i = 1, n do
       scores[#scores + 1] = id
       records[#records + 1] = id
       records[#records + 1] = result == '' and finished .. started .. '}' or finished .. started .. ',"result":' .. result .. '}'
-      if min_keep == nil or keep < min_keep then min_keep = keep end
+      keep_completed = min_keep(keep_completed, keep)
     end
   else
     refused[#refused + 1] = id
@@ -48,8 +48,7 @@ if #owned > 0 then
     redis.call('ZADD', K.completed, unpack(scores))
     pin_hash(K.done)
     redis.call('HSET', K.done, unpack(records))
-    local trimmed = trim_to_count(K.completed, min_keep)
-    if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_completed', trimmed) end
+    trim_finished('completed', keep_completed)
   end
   redis.call('HINCRBY', K.stats, 'completed', #owned)
   count_minute(now, 'c:', #owned)

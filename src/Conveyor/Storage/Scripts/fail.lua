@@ -52,18 +52,12 @@ for i = 1, n do
   end
 end
 
-if keep_dead then
-  local trimmed = trim_to_count(K.dead, keep_dead)
-  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_dead', trimmed) end
-end
-if keep_cancelled then
-  local trimmed = trim_to_count(K.cancelled, keep_cancelled)
-  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_cancelled', trimmed) end
-end
-if #failed > 0 then redis.call('HINCRBY', K.stats, 'failed', #failed) end
-if #retried > 0 then redis.call('HINCRBY', K.stats, 'retried', #retried) end
-if #dead > 0 then redis.call('HINCRBY', K.stats, 'dead', #dead) end
-if #cancelled > 0 then redis.call('HINCRBY', K.stats, 'cancelled', #cancelled) end
+trim_finished('dead', keep_dead)
+trim_finished('cancelled', keep_cancelled)
+count_stat('failed', #failed)
+count_stat('retried', #retried)
+count_stat('dead', #dead)
+count_stat('cancelled', #cancelled)
 count_minute(now, 'f:', #failed)
 if waiting_before == 0 and waiting_count() > 0 then wake = true end
 if wake then redis.call('PUBLISH', ARGV_SIGNAL, 'wake') end

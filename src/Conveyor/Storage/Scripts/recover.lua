@@ -48,16 +48,10 @@ for _, id in ipairs(expired) do
   end
 end
 
-if keep_dead then
-  local trimmed = trim_to_count(K.dead, keep_dead)
-  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_dead', trimmed) end
-end
-if keep_cancelled then
-  local trimmed = trim_to_count(K.cancelled, keep_cancelled)
-  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_cancelled', trimmed) end
-end
-if #dead > 0 then redis.call('HINCRBY', K.stats, 'dead', #dead) end
-if #cancelled > 0 then redis.call('HINCRBY', K.stats, 'cancelled', #cancelled) end
+trim_finished('dead', keep_dead)
+trim_finished('cancelled', keep_cancelled)
+count_stat('dead', #dead)
+count_stat('cancelled', #cancelled)
 redis.call('HINCRBY', K.stats, 'stalled', #expired - #cancelled)
 count_minute(now, 'f:', #expired - #cancelled)
 if waiting_before == 0 and #back > 0 then redis.call('PUBLISH', ARGV_SIGNAL, 'wake') end

@@ -25,11 +25,8 @@ for i = n, 1, -1 do
     end
   end
 end
-if keep_cancelled then
-  local trimmed = trim_to_count(K.cancelled, keep_cancelled)
-  if trimmed > 0 then redis.call('HINCRBY', K.stats, 'trimmed_cancelled', trimmed) end
-end
-if #cancelled > 0 then redis.call('HINCRBY', K.stats, 'cancelled', #cancelled) end
+trim_finished('cancelled', keep_cancelled)
+count_stat('cancelled', #cancelled)
 if waiting_before == 0 and #released > 0 then redis.call('PUBLISH', ARGV_SIGNAL, 'wake') end
 publish_event('waiting', released)
 publish_event('cancelled', cancelled)
