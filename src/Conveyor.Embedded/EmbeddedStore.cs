@@ -54,6 +54,7 @@ public sealed class EmbeddedStore : IAsyncDisposable
         string directory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(directory);
         var dataLock = LockDirectory(directory);
+        GarnetServer? server = null;
         try
         {
             int port = options.Port == 0 ? FreePort() : EnsurePortFree(options.Port);
@@ -74,7 +75,7 @@ public sealed class EmbeddedStore : IAsyncDisposable
                 "--logdir", Path.Combine(directory, "log"),
                 "--checkpointdir", Path.Combine(directory, "checkpoints"),
             ];
-            var server = new GarnetServer(args, loggers);
+            server = new GarnetServer(args, loggers);
             server.Start();
             var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true,abortConnect=false").ConfigureAwait(false);
             var store = new EmbeddedStore(server, dataLock, directory, port, admin, options.CheckpointInterval, logger);
@@ -83,12 +84,14 @@ public sealed class EmbeddedStore : IAsyncDisposable
         }
         catch
         {
+            server?.Dispose(deleteDir: false);
             await dataLock.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    /// <summary>Takes a checkpoint now, which lets the store truncate its append-only log.</summary>
+    /// <summary>Starts a checkpoint in the background (it returns before the checkpoint is written); a finished
+    /// checkpoint lets the store truncate its append-only log.</summary>
     public async Task CheckpointAsync()
     {
         try

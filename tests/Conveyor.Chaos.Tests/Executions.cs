@@ -39,9 +39,10 @@ public sealed class Executions(string log)
             {
                 duplicates += ran - 1;
                 int handedBack = released?.Contains(id) == true ? 1 : 0;
-                if (ran - 1 > job.Stalls + job.Attempts + handedBack)
+                // Attempts counts failures and stalls alike (a stall is an attempt too).
+                if (ran - 1 > job.Attempts + handedBack)
                 {
-                    problems.Add($"{id} ran {ran} times with only {job.Stalls} stalls, {job.Attempts} failed attempts and {handedBack} hand-backs to explain it");
+                    problems.Add($"{id} ran {ran} times with only {job.Attempts} failed or stalled attempts and {handedBack} hand-backs to explain it");
                 }
             }
         }

@@ -67,7 +67,7 @@ public class RegressionTests(RedisFixture redis)
         await queue.Store.FetchAsync(1, 1, "dies");
         await Eventually.SleepAtLeast(5);
 
-        var (_, dead, _) = await queue.Store.RecoverAsync(100, 5, 5, "3600000:0", Keep);
+        var (_, dead, _) = await queue.Store.RecoverAsync(100, 5, 5, "3600000:1000", Keep);
 
         Assert.Equal(1, dead);
         Assert.Null(await queue.GetAsync(forgotten));

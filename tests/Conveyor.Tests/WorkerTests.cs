@@ -212,6 +212,26 @@ public class WorkerTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Handlers_that_block_before_their_first_await_still_run_in_parallel()
+    {
+        string q = RedisFixture.UniqueQueue();
+        int parallel = 0, maxParallel = 0;
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, _, _) =>
+        {
+            InterlockedMax(ref maxParallel, Interlocked.Increment(ref parallel));
+            Thread.Sleep(300); // synchronous, CPU-bound or blocking code before any await
+            Interlocked.Decrement(ref parallel);
+            return Task.CompletedTask;
+        }, o => o.Concurrency = 4));
+        var queue = host.Client().Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 4).Select(i => new NewJob<int>("n", i)));
+
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 4, "4 jobs completed");
+        Assert.True(maxParallel >= 2, $"at most {maxParallel} blocking handler ran at once with concurrency 4");
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Invalid_worker_options_fail_at_start_naming_the_setting()
     {
         var e = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>

@@ -10,8 +10,6 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
 {
     public QueueKeys Keys => keys;
 
-    public ScriptRunner Runner => runner;
-
     /// <summary>Adds jobs; returns, per job, whether it was created (false: its id existed).</summary>
     public async Task<bool[]> EnqueueAsync(IReadOnlyList<EnqueueItem> jobs)
     {

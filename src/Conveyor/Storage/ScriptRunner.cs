@@ -14,8 +14,6 @@ internal sealed class ScriptRunner(IConnectionMultiplexer redis)
 
     public IDatabase Database { get; } = redis.GetDatabase();
 
-    public IConnectionMultiplexer Multiplexer => redis;
-
     /// <summary>A new ARGV array for a script of queue <paramref name="q"/>: ARGV[1] and [2] are its channels.</summary>
     public static RedisValue[] Args(QueueKeys q, int extra)
     {

@@ -76,6 +76,13 @@ internal sealed class ConveyorWorker(ConveyorClient client, HandlerRegistry regi
 
             // Renewals keep running meanwhile, so the leases of jobs being handed back cannot expire first.
             await pumps.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            if (!pumps.IsCompleted)
+            {
+                foreach (var processor in _processors)
+                {
+                    processor.Abort(); // Redis is unreachable: stop trying; those jobs come back when their leases expire
+                }
+            }
         }
 
         _loops.Cancel();

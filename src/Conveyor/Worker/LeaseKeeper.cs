@@ -22,10 +22,12 @@ internal sealed class LeaseKeeper(IReadOnlyList<QueueProcessor> processors, Conv
                 continue;
             }
 
+            var tokens = held.ToDictionary(h => h.Id, h => h.Token, StringComparer.Ordinal);
             foreach (string id in await processor.Store.RenewAsync((long)options.Lease.TotalMilliseconds, held).ConfigureAwait(false))
             {
-                // A job acknowledged while this renewal was in flight is reported lost too; only running ones matter.
-                if (processor.Stop(id, StopReason.LeaseLost))
+                // A job acknowledged while this renewal was in flight is reported lost too, and a job fetched again
+                // meanwhile holds a newer token: only the run this renewal was about is stopped.
+                if (processor.Stop(id, StopReason.LeaseLost, tokens[id]))
                 {
                     Log.LeaseLost(logger, id, processor.Queue);
                 }

@@ -36,6 +36,7 @@ internal sealed class QueueProcessor
     private int _running;
     private int _wakeRequested = 1;
     private volatile bool _forceRelease;
+    private volatile bool _aborted;
     private long _processed;
     private long _failed;
     private long _released;
@@ -71,10 +72,11 @@ internal sealed class QueueProcessor
         _signal.Set();
     }
 
-    /// <summary>Stops the job's handler if it is still running here; false when it is not (or already finished).</summary>
-    public bool Stop(string id, StopReason reason)
+    /// <summary>Stops the job's handler if it is still running here (under <paramref name="token"/>, when given: a lost
+    /// lease must not stop a newer lease of the same job); false when it is not, or already finished.</summary>
+    public bool Stop(string id, StopReason reason, long? token = null)
     {
-        if (!_held.TryGetValue(id, out var job) || job.Sent)
+        if (!_held.TryGetValue(id, out var job) || job.Sent || (token is { } t && job.Token != t))
         {
             return false;
         }
@@ -88,6 +90,13 @@ internal sealed class QueueProcessor
     public void BeginStop()
     {
         _stopping.Cancel();
+        _signal.Set();
+    }
+
+    /// <summary>Shutdown gave up (Redis unreachable while handing jobs back): the pump exits; their leases expire.</summary>
+    public void Abort()
+    {
+        _aborted = true;
         _signal.Set();
     }
 
@@ -112,7 +121,7 @@ internal sealed class QueueProcessor
         long nextDueAt = long.MaxValue;
         var retryDelay = TimeSpan.FromMilliseconds(100);
 
-        while (true)
+        while (!_aborted)
         {
             bool stopping = _stopping.IsCancellationRequested;
             StartBuffered(stopping);
@@ -130,7 +139,8 @@ internal sealed class QueueProcessor
 
             if (sent == 0 && !fetch)
             {
-                var wait = nextDueAt == long.MaxValue
+                // The next due time matters only when there is room to fetch; otherwise an outcome wakes us.
+                var wait = nextDueAt == long.MaxValue || want <= 0
                     ? _options.IdleFetchInterval
                     : TimeSpan.FromTicks(Math.Clamp(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), nextDueAt).Ticks, 0, _options.IdleFetchInterval.Ticks));
                 if (!await _signal.WaitAsync(wait, CancellationToken.None).ConfigureAwait(false))
@@ -147,11 +157,12 @@ internal sealed class QueueProcessor
             var releaseTask = releases.Count > 0 ? _store.ReleaseAsync(releases.Items, _cancelledRetention) : null;
             var fetchTask = fetch ? _store.FetchAsync(Math.Min(want, MaxFetch), _leaseMs, _worker) : null;
 
-            // Each call is awaited on its own, under our own deadline: a failed acknowledgement must not discard a
-            // fetch that succeeded, and a call that never completes (a connection that died mid-request) must not
-            // stall the pump. Acknowledgements that failed are sent again; jobs a lost fetch leased come back when
-            // their lease expires.
+            // Each call is awaited on its own, under one deadline for the round trip: a failed acknowledgement must
+            // not discard a fetch that succeeded, and a call that never completes (a connection that died
+            // mid-request) must not stall the pump. Acknowledgements that failed are sent again; jobs a lost fetch
+            // leased come back when their lease expires.
             Exception? failure = null;
+            long deadline = Stopwatch.GetTimestamp() + (long)(_roundTripTimeout.TotalSeconds * Stopwatch.Frequency);
             if (completeTask is not null && await Settle(completeTask) is (true, var refusedCompletions))
             {
                 Refused(refusedCompletions);
@@ -209,7 +220,8 @@ internal sealed class QueueProcessor
             {
                 try
                 {
-                    return (true, await call.WaitAsync(_roundTripTimeout).ConfigureAwait(false));
+                    var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                    return (true, await call.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false));
                 }
                 catch (Exception e)
                 {
@@ -230,16 +242,27 @@ internal sealed class QueueProcessor
         pending.Clear();
     }
 
-    /// <summary>Starts a batch of jobs from one thread-pool work item. Handlers that finish without awaiting report
-    /// their outcomes silently and the batch wakes the pump once at the end: one thread switch per batch, not per job.</summary>
-    private void RunBatch(List<RunningJob> batch)
+    /// <summary>
+    /// Runs a batch of jobs from thread-pool work items that share it. Handlers that finish without awaiting report
+    /// their outcomes silently and each runner wakes the pump once at the end: a thread switch per batch, not per
+    /// job. Before a runner starts a job it makes sure one helper is queued to take the rest of the batch, so a
+    /// handler that blocks before its first await holds up no other job: blocking handlers still run in parallel.
+    /// </summary>
+    private void RunBatch(SharedBatch batch)
     {
+        Volatile.Write(ref batch.HelperQueued, 0);
         t_inBatch = true;
         try
         {
-            foreach (var job in batch)
+            int i;
+            while ((i = Interlocked.Increment(ref batch.Next) - 1) < batch.Jobs.Count)
             {
-                _ = ExecuteAsync(job);
+                if (i + 1 < batch.Jobs.Count && Interlocked.Exchange(ref batch.HelperQueued, 1) == 0)
+                {
+                    Dispatch(batch);
+                }
+
+                _ = ExecuteAsync(batch.Jobs[i]);
             }
         }
         finally
@@ -249,6 +272,9 @@ internal sealed class QueueProcessor
 
         _signal.Set();
     }
+
+    private void Dispatch(SharedBatch batch) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Processor.RunBatch(state.Batch), (Processor: this, Batch: batch), preferLocal: false);
 
     private async Task ExecuteAsync(RunningJob job)
     {
@@ -289,7 +315,7 @@ internal sealed class QueueProcessor
 
         if (batch is not null)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Processor.RunBatch(state.Batch), (Processor: this, Batch: batch), preferLocal: false);
+            Dispatch(new SharedBatch(batch));
         }
     }
 
@@ -376,4 +402,12 @@ internal sealed class Pending<T>
         Items.Clear();
         Jobs.Clear();
     }
+}
+
+/// <summary>Jobs started together, taken one at a time by whichever runner gets there first.</summary>
+internal sealed class SharedBatch(List<RunningJob> jobs)
+{
+    public readonly List<RunningJob> Jobs = jobs;
+    public int Next;
+    public int HelperQueued;
 }
