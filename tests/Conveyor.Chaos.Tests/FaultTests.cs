@@ -53,11 +53,15 @@ public class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         await Until(async () => (await Queue.CountsAsync()).Completed == 400, "all 400 jobs completed", 60_000);
 
         var report = await Executions.CheckAsync(Queue, ids);
-        Assert.NotEmpty(orphans);
-        foreach (string id in orphans)
+        // A job the killed worker had started either finished there just before the kill (its "end" line can miss
+        // the log read above) or ran again: then only after its lease expired, and on the surviving worker.
+        var ranAgain = orphans.Where(id => Executions.Starts(id) > 1).ToList();
+        Assert.NotEmpty(ranAgain);
+        foreach (string id in ranAgain)
         {
             var job = await Queue.GetAsync(id);
-            Assert.True(job!.Stalls >= 1, $"{id}, held by the killed worker, was recovered by lease expiry");
+            Assert.Equal(JobState.Completed, job!.State);
+            Assert.True(job.Stalls >= 1, $"{id}, held by the killed worker, ran again without its lease expiring");
             Assert.Contains(Executions.Lines(), l => l.What == "end" && l.Id == id && l.Pid == b.Pid);
         }
 
