@@ -53,7 +53,7 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
         for (int i = 0; i < jobs.Length; i++)
         {
             int r = 3 + (i * 3);
-            jobs[i] = new LeasedJob((string)reply[r]!, first + i, (byte[])reply[r + 1]!, (int)(long)reply[r + 2], now);
+            jobs[i] = new LeasedJob((string)reply[r]!, first + i, (byte[])reply[r + 1]!, (int)(long)reply[r + 2]);
         }
 
         return new FetchResult(now, Paused: false, nextDue, jobs);
@@ -176,7 +176,7 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
 internal readonly record struct EnqueueItem(string Id, byte[] Envelope, int Priority, string DueKind, long DueValue);
 
 /// <summary>A job a worker leased: its fencing token proves ownership on every later call.</summary>
-internal sealed record LeasedJob(string Id, long Token, byte[] Envelope, int Attempts, long LeasedAt);
+internal sealed record LeasedJob(string Id, long Token, byte[] Envelope, int Attempts);
 
 internal sealed record FetchResult(long Now, bool Paused, long NextDue, LeasedJob[] Jobs);
 
