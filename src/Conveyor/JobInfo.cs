@@ -65,4 +65,8 @@ public sealed record QueueCounts(long Waiting, long Delayed, long Active, long C
 public sealed record JobPage(IReadOnlyList<JobSummary> Jobs, string? NextCursor);
 
 /// <summary>A job as listed: id, name, state and the time that orders its list.</summary>
-public sealed record JobSummary(string Id, string Name, JobState State, DateTimeOffset CreatedAt, DateTimeOffset? StateUntil, JsonElement Data);
+public sealed record JobSummary(string Id, string Name, JobState State, DateTimeOffset CreatedAt, DateTimeOffset? StateUntil, JsonElement Data)
+{
+    /// <summary>The last progress an active job reported; null for other states.</summary>
+    public JsonElement? Progress { get; init; }
+}

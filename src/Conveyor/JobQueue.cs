@@ -12,6 +12,7 @@ public sealed class JobQueue
     private readonly ConveyorClient _client;
     private readonly QueueStore _store;
     private readonly QueueInspector _inspector;
+    private readonly EnqueueCoalescer _single;
     private int _registered;
 
     internal JobQueue(ConveyorClient client, QueueKeys keys)
@@ -19,6 +20,7 @@ public sealed class JobQueue
         _client = client;
         _store = new QueueStore(client.Runner, keys);
         _inspector = new QueueInspector(client.Runner, keys);
+        _single = new EnqueueCoalescer(_store);
     }
 
     /// <summary>The queue's name.</summary>
@@ -36,7 +38,7 @@ public sealed class JobQueue
         ct.ThrowIfCancellationRequested();
         var item = Prepare(name, data, options);
         await RegisterAsync().ConfigureAwait(false);
-        bool added = (await _store.EnqueueAsync([item]).ConfigureAwait(false))[0];
+        bool added = await _single.EnqueueAsync(item).ConfigureAwait(false);
         if (added)
         {
             ConveyorDiagnostics.Enqueued.Add(1, ConveyorDiagnostics.Queue(Name));
@@ -118,6 +120,12 @@ public sealed class JobQueue
 
     /// <summary>Lifetime counters: enqueued, completed, failed, retried, dead, cancelled, stalled, trimmed_*, expired_*, purged_*.</summary>
     public Task<IReadOnlyDictionary<string, long>> StatsAsync() => _inspector.StatsAsync();
+
+    /// <summary>Handler run times across all workers, as the workers' heartbeats report them (every 10 s by default).</summary>
+    public Task<JobDurations> DurationsAsync() => _inspector.DurationsAsync();
+
+    /// <summary>When the job that has waited longest (ready to run, not delayed) was enqueued; null when none is waiting.</summary>
+    public Task<DateTimeOffset?> OldestWaitingAsync() => _inspector.OldestWaitingAsync();
 
     /// <summary>Processed and failed jobs per minute (keyed by the minute's start) over the last two hours.</summary>
     public async Task<IReadOnlyList<MinuteCount>> ThroughputAsync()
@@ -234,6 +242,12 @@ public enum RetryOutcome
     /// <summary>No job has this id.</summary>
     NotFound,
 }
+
+/// <summary>A histogram of handler run times: per bucket (not cumulative) the jobs that took at most <c>UpperMs</c>.</summary>
+public sealed record JobDurations(IReadOnlyList<DurationBucket> Buckets, long Count, double SumMs);
+
+/// <summary>One histogram bucket; <c>UpperMs</c> null is the last, unbounded one.</summary>
+public sealed record DurationBucket(double? UpperMs, long Count);
 
 /// <summary>Jobs processed and failed in one minute.</summary>
 public sealed record MinuteCount(DateTimeOffset Minute, long Processed, long Failed);

@@ -1,3 +1,4 @@
+using Conveyor.Testing;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Conveyor.Storage;

@@ -1,3 +1,4 @@
+using Conveyor.Testing;
 using Conveyor.Storage;
 using Conveyor.Tests.Testing;
 

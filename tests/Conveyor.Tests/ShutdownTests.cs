@@ -1,3 +1,4 @@
+using Conveyor.Testing;
 using Conveyor.Tests.Testing;
 
 namespace Conveyor.Tests;

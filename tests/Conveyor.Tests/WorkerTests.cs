@@ -1,3 +1,4 @@
+using Conveyor.Testing;
 using System.Collections.Concurrent;
 using Conveyor.Tests.Testing;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Conveyor.Worker;
 using StackExchange.Redis;
 
 namespace Conveyor.Storage;
@@ -76,6 +77,7 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         };
         var ids = entries.Select(e => (RedisValue)e.Id).ToArray();
         var envelopes = ids.Length == 0 ? [] : await runner.WithClearErrors(() => Db.HashGetAsync(keys.Key("jobs"), ids)).ConfigureAwait(false);
+        var progress = ids.Length == 0 || state != JobState.Active ? [] : await runner.WithClearErrors(() => Db.HashGetAsync(keys.Key("progress"), ids)).ConfigureAwait(false);
         var jobs = new List<JobSummary>(ids.Length);
         for (int i = 0; i < ids.Length; i++)
         {
@@ -86,7 +88,10 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
 
             var env = Envelope.Read((byte[])envelopes[i]!);
             jobs.Add(new JobSummary(entries[i].Id, env.Name, state, DateTimeOffset.FromUnixTimeMilliseconds(env.Created),
-                entries[i].Score is { } s ? DateTimeOffset.FromUnixTimeMilliseconds((long)s) : null, ParseElement(env.Data)));
+                entries[i].Score is { } s ? DateTimeOffset.FromUnixTimeMilliseconds((long)s) : null, ParseElement(env.Data))
+            {
+                Progress = i < progress.Length && !progress[i].IsNull ? ParseElement((byte[])progress[i]!) : null,
+            });
         }
 
         string? next = entries.Count == limit ? (offset + limit).ToString(CultureInfo.InvariantCulture) : null;
@@ -180,6 +185,45 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         }
 
         return result;
+    }
+
+    /// <summary>The shared histogram of handler run times the workers' heartbeats add to.</summary>
+    public async Task<JobDurations> DurationsAsync()
+    {
+        var entries = (await runner.WithClearErrors(() => Db.HashGetAllAsync(keys.Key("durations"))).ConfigureAwait(false))
+            .ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
+        var buckets = new List<DurationBucket>(DurationHistogram.BoundsMs.Length + 1);
+        for (int i = 0; i <= DurationHistogram.BoundsMs.Length; i++)
+        {
+            buckets.Add(new DurationBucket(i < DurationHistogram.BoundsMs.Length ? DurationHistogram.BoundsMs[i] : null,
+                entries.GetValueOrDefault(DurationHistogram.Field(i))));
+        }
+
+        return new JobDurations(buckets, entries.GetValueOrDefault("count"), entries.GetValueOrDefault("sum_us") / 1000.0);
+    }
+
+    /// <summary>When the job that has waited longest was enqueued: the heads of the plain list and of the priority set.</summary>
+    public async Task<DateTimeOffset?> OldestWaitingAsync()
+    {
+        var batch = Db.CreateBatch();
+        var head = batch.ListGetByIndexAsync(keys.Key("wait"), 0);
+        var first = batch.SortedSetRangeByRankAsync(keys.Key("prio"), 0, 0);
+        batch.Execute();
+        var ids = new List<RedisValue>(2);
+        if (!(await runner.WithClearErrors(() => head).ConfigureAwait(false)).IsNull)
+        {
+            ids.Add(head.Result);
+        }
+
+        ids.AddRange(await runner.WithClearErrors(() => first).ConfigureAwait(false));
+        if (ids.Count == 0)
+        {
+            return null;
+        }
+
+        var envelopes = await runner.WithClearErrors(() => Db.HashGetAsync(keys.Key("jobs"), ids.ToArray())).ConfigureAwait(false);
+        long? oldest = envelopes.Where(e => !e.IsNull).Select(e => (long?)Envelope.Read((byte[])e!).Created).Min();
+        return oldest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 
     private async Task<List<(string Id, double? Score)>> RangeAsync(string set, long offset, int limit, Order order)

@@ -171,6 +171,30 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     }
 
     private static string[] ToStrings(RedisResult result) => (string[])result!;
+
+    /// <summary>Adds a worker's run-time counts since its last beat to the queue's shared histogram.</summary>
+    public Task AddDurationsAsync(long[] counts, long sumMicros)
+    {
+        var batch = runner.Database.CreateBatch();
+        var key = keys.Key("durations");
+        var writes = new List<Task>(counts.Length + 2);
+        for (int i = 0; i < counts.Length; i++)
+        {
+            if (counts[i] > 0)
+            {
+                writes.Add(batch.HashIncrementAsync(key, Worker.DurationHistogram.Field(i), counts[i]));
+            }
+        }
+
+        writes.Add(batch.HashIncrementAsync(key, "count", counts.Sum()));
+        writes.Add(batch.HashIncrementAsync(key, "sum_us", sumMicros));
+        batch.Execute();
+        return runner.WithClearErrors(async () =>
+        {
+            await Task.WhenAll(writes).ConfigureAwait(false);
+            return true;
+        });
+    }
 }
 
 internal readonly record struct EnqueueItem(string Id, byte[] Envelope, int Priority, string DueKind, long DueValue);

@@ -14,7 +14,7 @@ internal sealed class QueueKeys
     {
         "wait", "prio", "pseq", "delayed", "active", "completed", "dead", "cancelled",
         "jobs", "lease", "attempts", "stalls", "priority", "errors", "progress", "logs", "done", "cancelreq",
-        "paused", "fence", "stats", "minutes",
+        "paused", "fence", "stats", "minutes", "durations",
     };
 
     /// <summary>The encoding pin the scripts keep in hot hashes and in the active set (see _common.lua).</summary>

@@ -10,7 +10,17 @@ internal sealed class Heartbeat(WorkerDirectory directory, string workerId, IRea
     public Task RunAsync(CancellationToken ct) =>
         Periodic.RunAsync("heartbeat", options.HeartbeatInterval, BeatAsync, options, logger, ct);
 
-    public Task BeatAsync() => directory.BeatAsync(Snapshot(), options.HeartbeatInterval * 3);
+    public async Task BeatAsync()
+    {
+        await directory.BeatAsync(Snapshot(), options.HeartbeatInterval * 3).ConfigureAwait(false);
+        foreach (var processor in processors)
+        {
+            if (processor.Durations.TakeDelta() is { } delta)
+            {
+                await processor.Store.AddDurationsAsync(delta.Counts, delta.SumMicros).ConfigureAwait(false);
+            }
+        }
+    }
 
     public Task RemoveAsync() => directory.RemoveAsync(workerId);
 

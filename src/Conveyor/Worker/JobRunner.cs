@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Conveyor.Worker;
 
 /// <summary>Runs one leased job through its handler and turns what happened into an <see cref="Outcome"/>.</summary>
-internal sealed class JobRunner(QueueStore store, QueueHandlers handlers, ConveyorOptions options, IServiceProvider services, string worker, ILogger logger)
+internal sealed class JobRunner(QueueStore store, QueueHandlers handlers, ConveyorOptions options, IServiceProvider services, string worker,
+    DurationHistogram durations, ILogger logger)
 {
     private readonly KeyValuePair<string, object?> _queueTag = ConveyorDiagnostics.Queue(handlers.Queue);
     private readonly string _completedRetention = options.KeepCompleted.Encode();
@@ -77,7 +78,9 @@ internal sealed class JobRunner(QueueStore store, QueueHandlers handlers, Convey
         finally
         {
             ConveyorDiagnostics.Running.Add(-1, _queueTag);
-            ConveyorDiagnostics.Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _queueTag);
+            double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            ConveyorDiagnostics.Duration.Record(elapsedMs, _queueTag);
+            durations.Record(elapsedMs);
             if (scope is { } s)
             {
                 await s.DisposeAsync().ConfigureAwait(false);

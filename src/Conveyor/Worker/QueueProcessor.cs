@@ -52,7 +52,7 @@ internal sealed class QueueProcessor
         _leaseMs = (long)options.Lease.TotalMilliseconds;
         _roundTripTimeout = options.RedisCallTimeout;
         _cancelledRetention = options.KeepCancelled.Encode();
-        _runner = new JobRunner(store, handlers, options, services, worker, logger);
+        _runner = new JobRunner(store, handlers, options, services, worker, Durations, logger);
     }
 
     public string Queue => _store.Keys.Queue;
@@ -61,6 +61,7 @@ internal sealed class QueueProcessor
     public long Processed => Interlocked.Read(ref _processed);
     public long Failed => Interlocked.Read(ref _failed);
     public long Released => Interlocked.Read(ref _released);
+    public DurationHistogram Durations { get; } = new();
 
     /// <summary>Jobs leased by this process and not yet acknowledged.</summary>
     public ICollection<RunningJob> Held => _held.Values;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Conveyor.Tests.Testing;
+namespace Conveyor.Testing;
 
 /// <summary>Starts a real Generic Host running Conveyor workers against the test Redis, with short timings.</summary>
 public static class TestHost
@@ -48,7 +48,7 @@ public static class Eventually
             await Task.Delay(20);
         }
 
-        Assert.Fail($"Timed out after {timeoutMs} ms waiting until {what}.");
+        throw new TimeoutException($"Timed out after {timeoutMs} ms waiting until {what}.");
     }
 
     /// <summary>Task.Delay may return a few milliseconds early here; leases are measured on the server's clock.</summary>

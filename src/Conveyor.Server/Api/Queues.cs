@@ -1,0 +1,19 @@
+namespace Conveyor.Server.Api;
+
+internal static class Queues
+{
+    /// <summary>The queue, or a 404 naming the known queues when none of this name has ever been used.</summary>
+    public static async Task<JobQueue> RequireAsync(ConveyorClient client, string name)
+    {
+        var queue = client.Queue(name);
+        if (await client.QueueExistsAsync(queue.Name).ConfigureAwait(false))
+        {
+            return queue;
+        }
+
+        var known = await client.ListQueuesAsync().ConfigureAwait(false);
+        throw ApiProblem.NotFound(known.Count == 0
+            ? $"There is no queue '{name}': no queue has been used yet. Enqueue a job to create one."
+            : $"There is no queue '{name}'. Known queues: {string.Join(", ", known.Take(20))}{(known.Count > 20 ? ", …" : "")}.");
+    }
+}

@@ -1,0 +1,85 @@
+namespace Conveyor.Storage;
+
+/// <summary>
+/// Turns concurrent single enqueues into one script call. While a call is in flight, new jobs wait for it and then
+/// go together in the next one: an isolated enqueue is sent at once, as before, while a busy producer (an HTTP
+/// server taking webhooks, say) pays the script's fixed cost once per batch instead of once per job.
+/// </summary>
+internal sealed class EnqueueCoalescer(QueueStore store)
+{
+    private const int MaxBatch = 500;
+    private readonly Lock _gate = new();
+    private List<Waiter> _queued = [];
+    private bool _sending;
+
+    public Task<bool> EnqueueAsync(EnqueueItem item)
+    {
+        var waiter = new Waiter(item);
+        bool send;
+        lock (_gate)
+        {
+            _queued.Add(waiter);
+            send = !_sending;
+            _sending = true;
+        }
+
+        if (send)
+        {
+            _ = SendAsync();
+        }
+
+        return waiter.Added.Task;
+    }
+
+    private async Task SendAsync()
+    {
+        while (true)
+        {
+            List<Waiter> batch;
+            lock (_gate)
+            {
+                if (_queued.Count == 0)
+                {
+                    _sending = false;
+                    return;
+                }
+
+                if (_queued.Count <= MaxBatch)
+                {
+                    batch = _queued;
+                    _queued = [];
+                }
+                else
+                {
+                    batch = _queued.GetRange(0, MaxBatch);
+                    _queued.RemoveRange(0, MaxBatch);
+                }
+            }
+
+            try
+            {
+                bool[] added = await store.EnqueueAsync(batch.ConvertAll(w => w.Item)).ConfigureAwait(false);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Added.TrySetResult(added[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                // Nothing of a failed call was written (a script is atomic), so every caller may safely retry.
+                foreach (var waiter in batch)
+                {
+                    waiter.Added.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private sealed class Waiter(EnqueueItem item)
+    {
+        public EnqueueItem Item { get; } = item;
+
+        // Continuations run on the pool, not on this loop: a slow caller must not delay the next batch.
+        public TaskCompletionSource<bool> Added { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
