@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need when it is missing (redis-server from Debian's packages); the
-# fixtures start private redis-server instances on free loopback ports and stop them. Ends with "N passed, N failed".
+# Runs every test. Installs what the tests need when it is missing (redis-server and chromium from Debian's
+# packages); the fixtures start private redis-server instances on free loopback ports and stop them. Ends with
+# "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "Installing redis-server (Debian package)..."
+# Debian packages the tests drive: redis-server (private instances on free ports) and chromium (the dashboard's
+# browser tests, through Playwright, which downloads no browser of its own).
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} (Debian packages)..."
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-  # The package's own service is not used: policy-rc.d 101 keeps apt from starting it.
+  # The packages' own services are not used: policy-rc.d 101 keeps apt from starting them.
   $sudo sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   status=$?
   $sudo rm -f /usr/sbin/policy-rc.d
-  if [ $status -ne 0 ] || ! command -v redis-server >/dev/null 2>&1; then
-    echo "Could not install redis-server; install it (apt-get install redis-server) and run again."
+  if [ $status -ne 0 ] || ! command -v redis-server >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; then
+    echo "Could not install ${missing[*]}; install them (apt-get install ${missing[*]}) and run again."
     echo "0 passed, 1 failed"
     exit 1
   fi
