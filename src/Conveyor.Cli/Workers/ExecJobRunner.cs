@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Conveyor.Cli.Workers;
+
+/// <summary>
+/// Runs one job as one process: <c>sh -c CMD</c> in a session of its own, the job as JSON on stdin and in
+/// <c>CONVEYOR_*</c> variables. Exit 0 is success (a JSON last line of stdout is the result); anything else fails the
+/// attempt with the tail of stderr. Stdout lines <c>::progress 42</c> / <c>::progress {json}</c> and <c>::log text</c>
+/// report progress and log lines. On cancel, timeout or shutdown the whole process group gets SIGTERM, then SIGKILL
+/// after the grace period, so a program that ignores SIGTERM cannot keep a job.
+/// </summary>
+internal sealed class ExecJobRunner(string command, TimeSpan grace)
+{
+    private const int StderrTail = 4000;
+    private const string SigTerm = "TERM";
+    private const string SigKill = "KILL";
+
+    public async Task<JsonElement?> RunAsync(JsonElement data, JobContext job, CancellationToken ct)
+    {
+        // setsid makes the shell the leader of a new process group, so one signal reaches it and everything it started.
+        var start = new ProcessStartInfo("setsid", ["/bin/sh", "-c", command])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["CONVEYOR_JOB_ID"] = job.Id;
+        start.Environment["CONVEYOR_QUEUE"] = job.Queue;
+        start.Environment["CONVEYOR_JOB_NAME"] = job.Name;
+        start.Environment["CONVEYOR_ATTEMPT"] = job.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{command}'.");
+        var stdout = ReadStdoutAsync(process.StandardOutput, job);
+        var stderr = ReadTailAsync(process.StandardError);
+        await WriteJobAsync(process, data, job);
+
+        var finished = Task.WhenAll(process.WaitForExitAsync(CancellationToken.None), stdout, stderr);
+        using (ct.Register(() => _ = StopAsync(process.Id, finished)))
+        {
+            // Done when the program exited and its output closed: a child still holding stdout is still working.
+            await finished;
+        }
+
+        string? lastLine = await stdout;
+        string errors = await stderr;
+        ct.ThrowIfCancellationRequested(); // stopped by cancel, timeout or shutdown: the runtime decides what that means
+
+        if (process.ExitCode != 0)
+        {
+            string how = process.ExitCode > 128 ? $"was killed by signal {process.ExitCode - 128}" : $"exited with code {process.ExitCode}";
+            throw new ExecFailedException($"'{command}' {how}.{(errors.Length > 0 ? "\n" + errors : " It wrote nothing to stderr.")}");
+        }
+
+        return lastLine is not null && TryJson(lastLine, out var result) ? result : null;
+    }
+
+    private static async Task WriteJobAsync(Process process, JsonElement data, JobContext job)
+    {
+        try
+        {
+            var json = JsonSerializer.Serialize(new ExecJob(job.Id, job.Queue, job.Name, data, job.Attempt), ExecJson.Default.ExecJob);
+            await process.StandardInput.WriteAsync(json);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The program exited without reading its input: its exit code says how it went.
+        }
+    }
+
+    private async Task StopAsync(int group, Task finished)
+    {
+        Signal(group, SigTerm);
+        if (await Task.WhenAny(finished, Task.Delay(grace)) != finished)
+        {
+            Signal(group, SigKill); // the group, not just the shell: a child that ignored SIGTERM goes too
+        }
+    }
+
+    private static void Signal(int group, string signal)
+    {
+        // "-PID": the whole process group (the shell is its leader). kill(1) rather than a P/Invoke: nothing native to
+        // resolve; a group already gone is a harmless error.
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", signal, "--", "-" + group.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            UseShellExecute = false, RedirectStandardError = true,
+        });
+        kill?.WaitForExit();
+    }
+
+    private static async Task<string?> ReadStdoutAsync(StreamReader reader, JobContext job)
+    {
+        string? last = null;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("::progress ", StringComparison.Ordinal))
+            {
+                string value = line["::progress ".Length..].Trim();
+                await job.ReportProgressAsync(TryJson(value, out var json) ? json : JsonSerializer.SerializeToElement(value, ExecJson.Default.String));
+            }
+            else if (line.StartsWith("::log ", StringComparison.Ordinal))
+            {
+                await job.LogAsync(line["::log ".Length..]);
+            }
+            else if (line.Trim().Length > 0)
+            {
+                last = line;
+            }
+        }
+
+        return last;
+    }
+
+    private static async Task<string> ReadTailAsync(StreamReader reader)
+    {
+        var tail = new StringBuilder();
+        var buffer = new char[4096];
+        int n;
+        while ((n = await reader.ReadAsync(buffer)) > 0)
+        {
+            tail.Append(buffer, 0, n);
+            if (tail.Length > StderrTail * 2)
+            {
+                tail.Remove(0, tail.Length - StderrTail);
+            }
+        }
+
+        string text = tail.ToString().TrimEnd();
+        return text.Length <= StderrTail ? text : "…" + text[^StderrTail..];
+    }
+
+    private static bool TryJson(string text, out JsonElement value)
+    {
+        value = default;
+        text = text.Trim();
+        if (text.Length == 0 || text[0] is not ('{' or '[' or '"' or '-' or (>= '0' and <= '9')) && text is not ("true" or "false" or "null"))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            value = doc.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+}
+
+/// <summary>What an --exec program gets on stdin.</summary>
+internal sealed record ExecJob(string Id, string Queue, string Name, JsonElement Data, int Attempt);
+
+/// <summary>An --exec program failed; the message carries its exit code and the tail of its stderr.</summary>
+internal sealed class ExecFailedException(string message) : Exception(message);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ExecJob))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class ExecJson : System.Text.Json.Serialization.JsonSerializerContext;
