@@ -32,7 +32,17 @@ internal static class UpCommand
                 ? await EmbeddedStore.StartAsync(new EmbeddedStoreOptions { DataDirectory = Path.Combine(dataDir, "data"), Port = r.GetValue(storePort) })
                 : null;
             string store = redis ?? embedded!.Configuration;
-            await using var app = await ConveyorServerHost.BuildAsync(["--urls", listen, $"--Conveyor:Redis={store}"]);
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            try
+            {
+                app = await ConveyorServerHost.BuildAsync(["--urls", listen, $"--Conveyor:Redis={store}"]);
+            }
+            catch (InvalidOperationException e) when (e.Message.StartsWith("Refusing", StringComparison.Ordinal))
+            {
+                throw CliError.Usage(e.Message);
+            }
+
+            await using var disposeApp = app;
             await app.StartAsync(ct);
             string url = app.Urls.First().TrimEnd('/');
             if (embedded is not null)

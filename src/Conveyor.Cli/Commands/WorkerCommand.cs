@@ -51,7 +51,7 @@ internal static class WorkerCommand
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddHttpClient();
-            builder.Services.AddSingleton(new ExecJobRunner(cmd ?? "", grace));
+            builder.Services.AddSingleton(_ => new ExecJobRunner(cmd ?? "", grace)); // a factory, so the host disposes it
             var conveyor = builder.Services.AddConveyor(o =>
             {
                 o.Redis = redis;

@@ -11,8 +11,9 @@ namespace Conveyor.Cli.Workers;
 /// report progress and log lines. On cancel, timeout or shutdown the whole process group gets SIGTERM, then SIGKILL
 /// after the grace period, so a program that ignores SIGTERM cannot keep a job.
 /// </summary>
-internal sealed class ExecJobRunner(string command, TimeSpan grace)
+internal sealed class ExecJobRunner(string command, TimeSpan grace) : IDisposable
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> _groups = new();
     private const int StderrTail = 4000;
     private const string SigTerm = "TERM";
     private const string SigKill = "KILL";
@@ -33,19 +34,42 @@ internal sealed class ExecJobRunner(string command, TimeSpan grace)
         start.Environment["CONVEYOR_ATTEMPT"] = job.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{command}'.");
-        var stdout = ReadStdoutAsync(process.StandardOutput, job);
-        var stderr = ReadTailAsync(process.StandardError);
-        await WriteJobAsync(process, data, job);
-
-        var finished = Task.WhenAll(process.WaitForExitAsync(CancellationToken.None), stdout, stderr);
-        using (ct.Register(() => _ = StopAsync(process.Id, finished)))
+        int group = process.Id;
+        _groups.TryAdd(group, 0);
+        try
         {
-            // Done when the program exited and its output closed: a child still holding stdout is still working.
-            await finished;
-        }
+            var stdout = ReadStdoutAsync(process.StandardOutput, job);
+            var stderr = ReadTailAsync(process.StandardError);
+            var input = WriteJobAsync(process, data, job); // not awaited alone: a program that never reads stdin must still be stoppable
+            var finished = Task.WhenAll(process.WaitForExitAsync(CancellationToken.None), stdout, stderr, input);
+            using (ct.Register(() => _ = Task.Run(() => StopAsync(group, finished))))
+            {
+                // Done when the program exited and its output closed: a child still holding stdout is still working.
+                await finished;
+            }
 
-        string? lastLine = await stdout;
-        string errors = await stderr;
+            return Outcome(process, await stdout, await stderr, ct);
+        }
+        finally
+        {
+            _groups.TryRemove(group, out _);
+        }
+    }
+
+    /// <summary>
+    /// Called when the worker's host is disposed: a job's process group must not outlive the worker (its job goes back
+    /// to the queue and may run elsewhere), even when the worker exits before the SIGKILL of <see cref="StopAsync"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        foreach (int group in _groups.Keys)
+        {
+            Signal(group, SigKill);
+        }
+    }
+
+    private JsonElement? Outcome(Process process, string? lastLine, string errors, CancellationToken ct)
+    {
         ct.ThrowIfCancellationRequested(); // stopped by cancel, timeout or shutdown: the runtime decides what that means
 
         if (process.ExitCode != 0)
@@ -96,16 +120,28 @@ internal sealed class ExecJobRunner(string command, TimeSpan grace)
         string? last = null;
         while (await reader.ReadLineAsync() is { } line)
         {
-            if (line.StartsWith("::progress ", StringComparison.Ordinal))
+            try
             {
-                string value = line["::progress ".Length..].Trim();
-                await job.ReportProgressAsync(TryJson(value, out var json) ? json : JsonSerializer.SerializeToElement(value, ExecJson.Default.String));
+                if (line.StartsWith("::progress ", StringComparison.Ordinal))
+                {
+                    string value = line["::progress ".Length..].Trim();
+                    await job.ReportProgressAsync(TryJson(value, out var json) ? json : JsonSerializer.SerializeToElement(value, ExecJson.Default.String));
+                    continue;
+                }
+
+                if (line.StartsWith("::log ", StringComparison.Ordinal))
+                {
+                    await job.LogAsync(line["::log ".Length..]);
+                    continue;
+                }
             }
-            else if (line.StartsWith("::log ", StringComparison.Ordinal))
+            catch (Exception e) when (e is ConveyorException or StackExchange.Redis.RedisException)
             {
-                await job.LogAsync(line["::log ".Length..]);
+                // Progress and log are best effort: keep draining stdout, or the program would block on its next write.
+                continue;
             }
-            else if (line.Trim().Length > 0)
+
+            if (line.Trim().Length > 0)
             {
                 last = line;
             }

@@ -11,14 +11,16 @@ internal static class EventEndpoints
     public static void Map(RouteGroupBuilder api) =>
         api.MapGet("/events", StreamAsync).WithSummary("Lifecycle and progress events as Server-Sent Events; 'ready' once subscribed.");
 
-    private static async Task StreamAsync(HttpContext context, EventHub hub, string? queue)
+    private static async Task StreamAsync(HttpContext context, EventHub hub, IHostApplicationLifetime lifetime, string? queue)
     {
         if (queue is not null)
         {
             QueueName.Validate(queue);
         }
 
-        var ct = context.RequestAborted;
+        // A graceful shutdown does not abort open requests: end the stream then too, or it holds the host up.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var ct = ended.Token;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";

@@ -16,7 +16,7 @@ internal static class HealthEndpoints
     {
         app.MapGet("/health/live", () => TypedResults.Ok(new LiveView("alive"))).WithTags("Health");
         app.MapGet("/health/ready", ReadyAsync).WithTags("Health");
-        app.MapGet("/health", HealthAsync).WithTags("Health").AddEndpointFilter<RequireApiKey>();
+        app.MapGet("/health", HealthAsync).WithTags("Health").AddEndpointFilter<RequireApiKey>().AddEndpointFilter<ProblemFilter>();
     }
 
     private static async Task<IResult> ReadyAsync(ConveyorClient client)

@@ -11,7 +11,7 @@ namespace Conveyor.Server.Metrics;
 internal static class MetricsEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/metrics", WriteAsync).AddEndpointFilter<RequireApiKey>().ExcludeFromDescription();
+        app.MapGet("/metrics", WriteAsync).AddEndpointFilter<RequireApiKey>().AddEndpointFilter<ProblemFilter>().ExcludeFromDescription();
 
     private static async Task WriteAsync(HttpContext context, ConveyorClient client)
     {

@@ -27,7 +27,10 @@ internal static class RedisConnection
         options.ClientName ??= "conveyor";
         // INFO (Redis version and memory, for the server, the CLI and the dashboard) is an "admin" command to
         // StackExchange.Redis; Conveyor itself never sends the destructive ones.
-        options.AllowAdmin = true;
+        if (!configuration.Contains("allowAdmin", StringComparison.OrdinalIgnoreCase))
+        {
+            options.AllowAdmin = true;
+        }
         return options;
     }
 
