@@ -29,10 +29,18 @@ public sealed class WorkerProcess : IAsyncDisposable
         var process = Process.Start(start)!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
-        string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        if (line != "ready")
+        // Its log shares stdout: a recovery at start-up may log before "ready" is printed.
+        var seen = new List<string>();
+        string? line;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((line = await process.StandardOutput.ReadLineAsync().WaitAsync(deadline - DateTime.UtcNow)) != "ready")
         {
-            throw new InvalidOperationException($"The chaos worker did not start: {line}");
+            if (line is null)
+            {
+                throw new InvalidOperationException($"The chaos worker exited before it was ready: {string.Join(" | ", seen)}");
+            }
+
+            seen.Add(line);
         }
 
         _ = CopyOutputAsync(process, log + ".out");
