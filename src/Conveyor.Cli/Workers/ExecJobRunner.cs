@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -11,12 +12,12 @@ namespace Conveyor.Cli.Workers;
 /// report progress and log lines. On cancel, timeout or shutdown the whole process group gets SIGTERM, then SIGKILL
 /// after the grace period, so a program that ignores SIGTERM cannot keep a job.
 /// </summary>
-internal sealed class ExecJobRunner(string command, TimeSpan grace) : IDisposable
+internal sealed partial class ExecJobRunner(string command, TimeSpan grace) : IDisposable
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> _groups = new();
     private const int StderrTail = 4000;
-    private const string SigTerm = "TERM";
-    private const string SigKill = "KILL";
+    private const int SigTerm = 15;
+    private const int SigKill = 9;
 
     public async Task<JsonElement?> RunAsync(JsonElement data, JobContext job, CancellationToken ct)
     {
@@ -104,16 +105,10 @@ internal sealed class ExecJobRunner(string command, TimeSpan grace) : IDisposabl
         }
     }
 
-    private static void Signal(int group, string signal)
-    {
-        // "-PID": the whole process group (the shell is its leader). kill(1) rather than a P/Invoke: nothing native to
-        // resolve; a group already gone is a harmless error.
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", signal, "--", "-" + group.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            UseShellExecute = false, RedirectStandardError = true,
-        });
-        kill?.WaitForExit();
-    }
+    private static void Signal(int group, int signal) => _ = Kill(-group, signal); // negative: the whole group; a group already gone is ESRCH, harmless
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     private static async Task<string?> ReadStdoutAsync(StreamReader reader, JobContext job)
     {

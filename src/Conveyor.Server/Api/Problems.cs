@@ -27,7 +27,8 @@ internal static class Problems
         ApiProblem p => Make(p.Status, p.Title, p.Message),
         InvalidJobException => BadRequest(e.Message),
         RedisUnavailableException => Unavailable(e.Message),
-        RedisException => Unavailable($"Redis did not answer ({e.Message}). Check that it is running and reachable; nothing was changed by this request unless its job id now exists."),
+        RedisException => Unavailable($"Redis did not answer ({e.Message}). Check that it is running and reachable. " +
+            "A write may or may not have happened: retry with the same job id, which is never enqueued twice."),
         JsonException => BadRequest($"The request body is not valid JSON: {e.Message}"),
         BadHttpRequestException b => Make(b.StatusCode, "Bad request", b.Message),
         _ => null,

@@ -8,6 +8,9 @@ namespace Conveyor.Storage;
 internal sealed class EnqueueCoalescer(QueueStore store)
 {
     private const int MaxBatch = 500;
+
+    // Large payloads go in smaller calls: one slow call would hold up (and, on a timeout, fail) every job in it.
+    private const long MaxBatchBytes = 1024 * 1024;
     private readonly Lock _gate = new();
     private List<Waiter> _queued = [];
     private bool _sending;
@@ -44,15 +47,23 @@ internal sealed class EnqueueCoalescer(QueueStore store)
                     return;
                 }
 
-                if (_queued.Count <= MaxBatch)
+                int take = 0;
+                long bytes = 0;
+                while (take < _queued.Count && take < MaxBatch && (take == 0 || bytes + _queued[take].Item.Envelope.Length <= MaxBatchBytes))
+                {
+                    bytes += _queued[take].Item.Envelope.Length;
+                    take++;
+                }
+
+                if (take == _queued.Count)
                 {
                     batch = _queued;
                     _queued = [];
                 }
                 else
                 {
-                    batch = _queued.GetRange(0, MaxBatch);
-                    _queued.RemoveRange(0, MaxBatch);
+                    batch = _queued.GetRange(0, take);
+                    _queued.RemoveRange(0, take);
                 }
             }
 
@@ -66,7 +77,8 @@ internal sealed class EnqueueCoalescer(QueueStore store)
             }
             catch (Exception e)
             {
-                // Nothing of a failed call was written (a script is atomic), so every caller may safely retry.
+                // Every caller of the batch sees the failure. A script is atomic, but a timeout cannot tell whether it ran:
+                // a caller that retries should pass a job id, so a retry of an enqueue that did happen adds nothing.
                 foreach (var waiter in batch)
                 {
                     waiter.Added.TrySetException(e);

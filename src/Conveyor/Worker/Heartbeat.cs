@@ -17,12 +17,37 @@ internal sealed class Heartbeat(WorkerDirectory directory, string workerId, IRea
         {
             if (processor.Durations.TakeDelta() is { } delta)
             {
-                await processor.Store.AddDurationsAsync(delta.Counts, delta.SumMicros).ConfigureAwait(false);
+                try
+                {
+                    await processor.Store.AddDurationsAsync(delta.Counts, delta.SumMicros).ConfigureAwait(false);
+                }
+                catch
+                {
+                    processor.Durations.Restore(delta); // the next beat reports them
+                    throw;
+                }
             }
         }
     }
 
-    public Task RemoveAsync() => directory.RemoveAsync(workerId);
+    /// <summary>Leaves the registry on shutdown, reporting the last run times first.</summary>
+    public async Task RemoveAsync()
+    {
+        try
+        {
+            foreach (var processor in processors)
+            {
+                if (processor.Durations.TakeDelta() is { } delta)
+                {
+                    await processor.Store.AddDurationsAsync(delta.Counts, delta.SumMicros).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            await directory.RemoveAsync(workerId).ConfigureAwait(false);
+        }
+    }
 
     private WorkerInfo Snapshot() => new(
         workerId,
