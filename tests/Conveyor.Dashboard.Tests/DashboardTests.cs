@@ -123,6 +123,27 @@ public sealed class DashboardTests(BrowserFixture web)
     }
 
     [Fact]
+    public async Task The_queue_controls_are_reachable_and_usable_from_the_keyboard()
+    {
+        string queue = BrowserFixture.UniqueQueue("keys");
+        await web.Client.Queue(queue).EnqueueAsync("n", 1);
+        var page = await web.OpenAsync($"#/queues/{queue}");
+
+        string? focused = null;
+        for (int i = 0; i < 40 && focused != "pause"; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            focused = await page.EvaluateAsync<string?>("document.activeElement?.dataset?.testid ?? null");
+        }
+
+        Assert.Equal("pause", focused);
+        var outline = await page.EvaluateAsync<string>("getComputedStyle(document.activeElement).outlineStyle");
+        Assert.NotEqual("none", outline); // a visible focus ring
+        await page.Keyboard.PressAsync("Enter");
+        await Eventually.True(async () => (await web.Client.Queue(queue).CountsAsync()).Paused, "Enter on the focused Pause button paused the queue");
+    }
+
+    [Fact]
     public async Task The_workers_page_lists_live_workers()
     {
         string queue = BrowserFixture.UniqueQueue("w");
