@@ -100,6 +100,46 @@ public sealed class WebhookTests(ServerFixture redis)
         Assert.Equal(1, (await server.Client.Queue(queue).StatsAsync())["enqueued"]);
     }
 
+    [Fact]
+    public async Task A_standard_webhooks_delivery_is_verified_with_its_id_signed_so_a_replay_under_a_new_id_fails()
+    {
+        string queue = ServerFixture.UniqueQueue();
+        const string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        await using var server = await TestServer.StartAsync(redis.Configuration,
+            "Conveyor:Server:Hooks:svix:Queue=" + queue, "Conveyor:Server:Hooks:svix:Secret=" + secret, "Conveyor:Server:Hooks:svix:Scheme=StandardWebhooks");
+        string body = """{"type":"invoice.paid","amount":1999}""";
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string signature = HookSignature.SignStandard(secret, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", now, Encoding.UTF8.GetBytes(body));
+
+        var accepted = await (await server.Http.SendAsync(StandardDelivery(body, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", now, "v1,bm90IGl0 " + signature))).JsonAsync(202);
+        Assert.Equal("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", accepted.GetProperty("id").GetString());
+        Assert.Equal("hook.svix", (await server.Client.Queue(queue).GetAsync("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"))!.Name);
+
+        // The same signed delivery resent under another id, as someone replaying a captured request might.
+        await (await server.Http.SendAsync(StandardDelivery(body, "msg_replayed", now, signature))).AssertProblemAsync(401, "does not match");
+        await (await server.Http.SendAsync(StandardDelivery(body, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", now - 3600, signature))).AssertProblemAsync(401, "tolerance");
+        Assert.Equal(1, (await server.Client.Queue(queue).StatsAsync())["enqueued"]);
+    }
+
+    [Fact]
+    public void The_standard_webhooks_signature_matches_the_specifications_example()
+    {
+        // The example of the Standard Webhooks specification (also Svix's documentation).
+        string signature = HookSignature.SignStandard("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+            Encoding.UTF8.GetBytes("""{"test": 2432232314}"""));
+
+        Assert.Equal("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", signature);
+    }
+
+    private static HttpRequestMessage StandardDelivery(string body, string id, long timestamp, string signature)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/hooks/svix") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", signature);
+        return request;
+    }
+
     private static string[] GitHubHook(string queue) =>
         ["Conveyor:Server:Hooks:github:Queue=" + queue, "Conveyor:Server:Hooks:github:Secret=" + Secret, "Conveyor:Server:Hooks:github:JobName=github.push"];
 

@@ -12,7 +12,7 @@ public sealed class HookOptions
     /// <summary>The shared secret the provider signs with. Required.</summary>
     public string Secret { get; set; } = "";
 
-    /// <summary>How deliveries are signed: <see cref="HookScheme.GitHub"/> (the default) or <see cref="HookScheme.Hmac"/>.</summary>
+    /// <summary>How deliveries are signed: <see cref="HookScheme.GitHub"/> (the default), <see cref="HookScheme.Hmac"/> or <see cref="HookScheme.StandardWebhooks"/>.</summary>
     public HookScheme Scheme { get; set; } = HookScheme.GitHub;
 
     /// <summary>
@@ -28,10 +28,15 @@ public sealed class HookOptions
     /// <summary>HMAC scheme: the header carrying the Unix time in seconds of the delivery. Default <c>X-Timestamp</c>.</summary>
     public string TimestampHeader { get; set; } = "X-Timestamp";
 
-    /// <summary>HMAC scheme: how far a delivery's timestamp may be from now before it is refused as a replay. Default 5 minutes.</summary>
+    /// <summary>Hmac and StandardWebhooks: how far a delivery's timestamp may be from now before it is refused as a replay. Default 5 minutes.</summary>
     public TimeSpan Tolerance { get; set; } = TimeSpan.FromMinutes(5);
 
-    internal string DeliveryIdSource => DeliveryId ?? (Scheme == HookScheme.GitHub ? "X-GitHub-Delivery" : "X-Webhook-Id");
+    internal string DeliveryIdSource => DeliveryId ?? Scheme switch
+    {
+        HookScheme.GitHub => "X-GitHub-Delivery",
+        HookScheme.StandardWebhooks => "webhook-id",
+        _ => "X-Webhook-Id",
+    };
 }
 
 /// <summary>Signature schemes of webhook providers.</summary>
@@ -42,4 +47,10 @@ public enum HookScheme
 
     /// <summary>An HMAC-SHA256 of <c>"{timestamp}.{body}"</c> with the timestamp in its own header, refused outside a tolerance window.</summary>
     Hmac,
+
+    /// <summary>
+    /// Standard Webhooks (Svix and the providers using it): <c>webhook-id</c>, <c>webhook-timestamp</c> and
+    /// <c>webhook-signature: v1,BASE64</c> over <c>"{id}.{timestamp}.{body}"</c>; the delivery id is signed.
+    /// </summary>
+    StandardWebhooks,
 }

@@ -12,8 +12,83 @@ internal static class HookSignature
     {
         HookScheme.GitHub => CheckHex(hook.Secret, headers["X-Hub-Signature-256"], body, "X-Hub-Signature-256"),
         HookScheme.Hmac => CheckTimestamped(hook, headers, body, now),
+        HookScheme.StandardWebhooks => CheckStandard(hook, headers, body, now),
         _ => "This hook's signature scheme is not supported.",
     };
+
+    /// <summary>
+    /// Standard Webhooks (standardwebhooks.com; Svix and others): <c>webhook-signature: v1,BASE64</c> (several,
+    /// space-separated, during a key rotation) over <c>"{webhook-id}.{webhook-timestamp}.{body}"</c>, keyed with the
+    /// base64 part of a <c>whsec_…</c> secret. The delivery id is signed too, so a replay under a new id fails.
+    /// </summary>
+    private static string? CheckStandard(HookOptions hook, IHeaderDictionary headers, byte[] body, DateTimeOffset now)
+    {
+        string? id = headers["webhook-id"];
+        if (string.IsNullOrEmpty(id))
+        {
+            return "The webhook-id header is missing.";
+        }
+
+        if (Stale(headers["webhook-timestamp"], "webhook-timestamp", hook.Tolerance, now) is { } stale)
+        {
+            return stale;
+        }
+
+        string? header = headers["webhook-signature"];
+        if (string.IsNullOrEmpty(header))
+        {
+            return "The webhook-signature header is missing: deliveries must be signed.";
+        }
+
+        byte[] key = StandardKey(hook.Secret);
+        byte[] signed = [.. Encoding.UTF8.GetBytes($"{id}.{headers["webhook-timestamp"]}."), .. body];
+        byte[] expected = HMACSHA256.HashData(key, signed);
+        bool match = false;
+        foreach (string part in header.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part.StartsWith("v1,", StringComparison.Ordinal) && TryBase64(part[3..], out byte[] offered))
+            {
+                match |= CryptographicOperations.FixedTimeEquals(expected, offered);
+            }
+        }
+
+        return match ? null : "The webhook-signature does not match the id, timestamp and body.";
+    }
+
+    /// <summary>The <c>v1,BASE64</c> signature a Standard Webhooks sender would put in <c>webhook-signature</c>.</summary>
+    public static string SignStandard(string secret, string id, long timestamp, ReadOnlySpan<byte> body)
+    {
+        byte[] signed = [.. Encoding.UTF8.GetBytes($"{id}.{timestamp.ToString(CultureInfo.InvariantCulture)}."), .. body];
+        return "v1," + Convert.ToBase64String(HMACSHA256.HashData(StandardKey(secret), signed));
+    }
+
+    private static byte[] StandardKey(string secret) =>
+        secret.StartsWith("whsec_", StringComparison.Ordinal) && TryBase64(secret[6..], out byte[] key) ? key : Encoding.UTF8.GetBytes(secret);
+
+    private static bool TryBase64(string text, out byte[] bytes)
+    {
+        bytes = new byte[(text.Length * 3 / 4) + 3];
+        if (Convert.TryFromBase64String(text, bytes, out int written))
+        {
+            bytes = bytes[..written];
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string? Stale(string? stamp, string headerName, TimeSpan tolerance, DateTimeOffset now)
+    {
+        if (stamp is null || !long.TryParse(stamp, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+        {
+            return $"The {headerName} header is missing or not a Unix time in seconds.";
+        }
+
+        var age = now - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253402300799));
+        return age.Duration() > tolerance
+            ? $"The delivery's timestamp is {Math.Abs(age.TotalSeconds):0} s from now, outside the {tolerance.TotalSeconds:0} s tolerance: refused as a possible replay."
+            : null;
+    }
 
     /// <summary>The <c>sha256=HEX</c> signature of <paramref name="payload"/>, as a provider would send it.</summary>
     public static string Sign(string secret, ReadOnlySpan<byte> payload) =>
@@ -22,15 +97,9 @@ internal static class HookSignature
     private static string? CheckTimestamped(HookOptions hook, IHeaderDictionary headers, byte[] body, DateTimeOffset now)
     {
         string? stamp = headers[hook.TimestampHeader];
-        if (stamp is null || !long.TryParse(stamp, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+        if (Stale(stamp, hook.TimestampHeader, hook.Tolerance, now) is { } stale)
         {
-            return $"The {hook.TimestampHeader} header is missing or not a Unix time in seconds.";
-        }
-
-        var age = now - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253402300799));
-        if (age.Duration() > hook.Tolerance)
-        {
-            return $"The delivery's timestamp is {Math.Abs(age.TotalSeconds):0} s from now, outside the {hook.Tolerance.TotalSeconds:0} s tolerance: refused as a possible replay.";
+            return stale;
         }
 
         byte[] signed = [.. Encoding.ASCII.GetBytes(stamp + "."), .. body];
