@@ -146,6 +146,59 @@ public sealed class WorkerTests(CliFixture cli) : IDisposable
     }
 
     [Fact]
+    public async Task A_timeout_stops_the_program_and_fails_the_attempt()
+    {
+        string queue = CliFixture.UniqueQueue();
+        string script = Script("slow.sh", "cat > /dev/null; sleep 60");
+        string id = (await cli.Client.Queue(queue).EnqueueAsync("slow", 1, new EnqueueOptions { Attempts = 1 })).Id;
+        var watch = Stopwatch.StartNew();
+
+        await RunUntilAsync(["worker", queue, "--exec", script, "--timeout", "1s", "--kill-after", "1s"],
+            () => cli.Client.Queue(queue).GetAsync(id).ContinueWith(t => t.Result!.State == JobState.Dead));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"the job ended after {watch.Elapsed}, not when its 1 s timeout passed");
+        var job = (await cli.Client.Queue(queue).GetAsync(id))!;
+        Assert.Contains("timed out", job.Errors.Single().Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Workers_lists_a_running_worker_by_its_name_and_retry_by_id_requeues_one_job()
+    {
+        string queue = CliFixture.UniqueQueue();
+        string name = "cli-test-" + Guid.NewGuid().ToString("N")[..6];
+        using var worker = Conveyor.Start(["worker", queue, "--exec", "cat > /dev/null; exit 1", "--name", name, "--concurrency", "3"], new() { ["CONVEYOR_REDIS"] = cli.Redis });
+        try
+        {
+            string id = (await cli.Client.Queue(queue).EnqueueAsync("n", 1, new EnqueueOptions { Attempts = 1 })).Id;
+            await Eventually.State(cli.Client.Queue(queue), id, JobState.Dead, 30_000);
+
+            JsonElement mine = default;
+            await Eventually.True(async () =>
+            {
+                var list = JsonDocument.Parse((await cli.RunAsync("workers", "--json")).Out).RootElement.GetProperty("workers");
+                mine = list.EnumerateArray().SingleOrDefault(w => w.GetProperty("id").GetString() == name);
+                return mine.ValueKind == JsonValueKind.Object && mine.GetProperty("failed").GetInt64() == 1; // counts arrive with the heartbeat
+            }, "the worker is listed with its failure", 30_000);
+            Assert.Equal(3, mine.GetProperty("queues").GetProperty(queue).GetInt32());
+            Assert.Contains(name, (await cli.RunAsync("workers")).Out);
+
+            Conveyor.Terminate(worker);
+            Assert.True(worker.WaitForExit(20_000));
+            var retried = await cli.RunAsync("retry", queue, id, "missing-id");
+            Assert.Equal(3, retried.ExitCode); // one of the two was not found
+            Assert.Contains("missing-id", retried.Err);
+            Assert.Equal(JobState.Waiting, (await cli.Client.Queue(queue).GetAsync(id))!.State);
+        }
+        finally
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_worker_without_a_way_to_run_jobs_is_a_usage_error()
     {
         var run = await cli.RunAsync("worker", "q");
