@@ -98,6 +98,55 @@ public sealed class WorkerTests(CliFixture cli) : IDisposable
     }
 
     [Fact]
+    public async Task Cancel_does_not_wait_for_a_child_that_left_the_process_group_and_holds_the_output()
+    {
+        string queue = CliFixture.UniqueQueue();
+        string pidFile = Path.Combine(_dir, "escaped.pid");
+        // setsid puts the child in a session of its own: no group signal reaches it, and it keeps stdout open.
+        string script = Script("escape.sh", $"""
+            cat > /dev/null
+            setsid sleep 300 &
+            echo $! > {pidFile}
+            wait
+            """);
+        string id = (await cli.Client.Queue(queue).EnqueueAsync("escape", 1)).Id;
+        using var worker = Conveyor.Start(["worker", queue, "--exec", script, "--kill-after", "1s"], new() { ["CONVEYOR_REDIS"] = cli.Redis });
+        try
+        {
+            await Eventually.True(() => Task.FromResult(File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0), "the script started its child", 30_000);
+
+            Assert.Equal(0, (await cli.RunAsync("cancel", queue, id)).ExitCode);
+
+            await Eventually.State(cli.Client.Queue(queue), id, JobState.Cancelled, 15_000);
+            // The runner gave the job up itself (kill-after 1 s, then 2 s for the pipes); the runtime's last resort,
+            // abandoning a handler that ignores cancellation for 5 s, must not have been needed.
+            await Eventually.SleepAtLeast(4_000);
+            Conveyor.Terminate(worker);
+            Assert.True(worker.WaitForExit(20_000));
+            string output = await worker.StandardOutput.ReadToEndAsync() + await worker.StandardError.ReadToEndAsync();
+            Assert.DoesNotContain("abandoned", output, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+            }
+
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int escaped))
+            {
+                try
+                {
+                    Process.GetProcessById(escaped).Kill();
+                }
+                catch (ArgumentException)
+                {
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_program_that_crashes_fails_its_attempt_saying_which_signal_killed_it()
     {
         string queue = CliFixture.UniqueQueue();

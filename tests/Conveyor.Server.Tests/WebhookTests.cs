@@ -118,6 +118,9 @@ public sealed class WebhookTests(ServerFixture redis)
         // The same signed delivery resent under another id, as someone replaying a captured request might.
         await (await server.Http.SendAsync(StandardDelivery(body, "msg_replayed", now, signature))).AssertProblemAsync(401, "does not match");
         await (await server.Http.SendAsync(StandardDelivery(body, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", now - 3600, signature))).AssertProblemAsync(401, "tolerance");
+        var doubled = StandardDelivery(body, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", now, signature);
+        doubled.Headers.Add("webhook-id", "msg_other"); // the signed id and the job id must be the same single value
+        await (await server.Http.SendAsync(doubled)).AssertProblemAsync(401); // sent as two lines or joined into one: refused either way
         Assert.Equal(1, (await server.Client.Queue(queue).StatsAsync())["enqueued"]);
     }
 

@@ -16,6 +16,7 @@ internal sealed partial class ExecJobRunner(string command, TimeSpan grace) : ID
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> _groups = new();
     private const int StderrTail = 4000;
+    private static readonly TimeSpan PipeGrace = TimeSpan.FromSeconds(2);
     private const int SigTerm = 15;
     private const int SigKill = 9;
 
@@ -43,10 +44,24 @@ internal sealed partial class ExecJobRunner(string command, TimeSpan grace) : ID
             var stderr = ReadTailAsync(process.StandardError);
             var input = WriteJobAsync(process, data, job); // not awaited alone: a program that never reads stdin must still be stoppable
             var finished = Task.WhenAll(process.WaitForExitAsync(CancellationToken.None), stdout, stderr, input);
-            using (ct.Register(() => _ = Task.Run(() => StopAsync(group, finished))))
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (ct.Register(() => _ = Task.Run(async () =>
+            {
+                await StopAsync(group, finished);
+                await Task.WhenAny(finished, Task.Delay(PipeGrace));
+                stopped.TrySetResult();
+            })))
             {
                 // Done when the program exited and its output closed: a child still holding stdout is still working.
-                await finished;
+                await Task.WhenAny(finished, stopped.Task);
+            }
+
+            if (!finished.IsCompleted)
+            {
+                // Stopped, but something that left the process group (setsid, a daemon) still holds the pipes: the job
+                // must not wait for it. Disposing the process closes our ends; the readers' errors are expected.
+                _ = finished.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+                ct.ThrowIfCancellationRequested();
             }
 
             return Outcome(process, await stdout, await stderr, ct);

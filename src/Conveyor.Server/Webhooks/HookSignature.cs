@@ -23,10 +23,18 @@ internal static class HookSignature
     /// </summary>
     private static string? CheckStandard(HookOptions hook, IHeaderDictionary headers, byte[] body, DateTimeOffset now)
     {
+        foreach (string name in new[] { "webhook-id", "webhook-timestamp", "webhook-signature" })
+        {
+            if (headers[name].Count != 1)
+            {
+                return $"The {name} header must be sent exactly once; it was sent {headers[name].Count} times.";
+            }
+        }
+
         string? id = headers["webhook-id"];
         if (string.IsNullOrEmpty(id))
         {
-            return "The webhook-id header is missing.";
+            return "The webhook-id header is empty.";
         }
 
         if (Stale(headers["webhook-timestamp"], "webhook-timestamp", hook.Tolerance, now) is { } stale)

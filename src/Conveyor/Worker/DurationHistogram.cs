@@ -31,17 +31,6 @@ internal sealed class DurationHistogram
         Interlocked.Add(ref _sumMicros, (long)(ms * 1000));
     }
 
-    /// <summary>Puts counts taken by <see cref="TakeDelta"/> back, when they could not be reported.</summary>
-    public void Restore((long[] Counts, long SumMicros) delta)
-    {
-        for (int i = 0; i < delta.Counts.Length; i++)
-        {
-            Interlocked.Add(ref _counts[i], delta.Counts[i]);
-        }
-
-        Interlocked.Add(ref _sumMicros, delta.SumMicros);
-    }
-
     /// <summary>Counts per bucket and the sum in microseconds since the last call, resetting them; null when nothing ran.</summary>
     public (long[] Counts, long SumMicros)? TakeDelta()
     {

@@ -15,17 +15,11 @@ internal sealed class Heartbeat(WorkerDirectory directory, string workerId, IRea
         await directory.BeatAsync(Snapshot(), options.HeartbeatInterval * 3).ConfigureAwait(false);
         foreach (var processor in processors)
         {
+            // A failed write loses these counts rather than risk adding them twice (its increments are not atomic):
+            // the histogram is for metrics, and one beat's worth is at most 10 s of run times.
             if (processor.Durations.TakeDelta() is { } delta)
             {
-                try
-                {
-                    await processor.Store.AddDurationsAsync(delta.Counts, delta.SumMicros).ConfigureAwait(false);
-                }
-                catch
-                {
-                    processor.Durations.Restore(delta); // the next beat reports them
-                    throw;
-                }
+                await processor.Store.AddDurationsAsync(delta.Counts, delta.SumMicros).ConfigureAwait(false);
             }
         }
     }
@@ -33,20 +27,10 @@ internal sealed class Heartbeat(WorkerDirectory directory, string workerId, IRea
     /// <summary>Leaves the registry on shutdown, reporting the last run times first.</summary>
     public async Task RemoveAsync()
     {
-        try
-        {
-            foreach (var processor in processors)
-            {
-                if (processor.Durations.TakeDelta() is { } delta)
-                {
-                    await processor.Store.AddDurationsAsync(delta.Counts, delta.SumMicros).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            await directory.RemoveAsync(workerId).ConfigureAwait(false);
-        }
+        // Best effort and brief: with Redis away, shutdown must not wait a timeout per queue for metrics.
+        var flushes = processors.Select(p => p.Durations.TakeDelta() is { } delta ? p.Store.AddDurationsAsync(delta.Counts, delta.SumMicros) : Task.CompletedTask);
+        await Task.WhenAll(flushes).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default).ConfigureAwait(false);
+        await directory.RemoveAsync(workerId).ConfigureAwait(false);
     }
 
     private WorkerInfo Snapshot() => new(
