@@ -44,23 +44,19 @@ try
     // first SIGINT/SIGTERM, and the worker hurries on the second. System.CommandLine's own handler would preempt it.
     return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 }
-catch (CliError e)
+catch (Exception e) when (ExitCode(e) is { } code)
 {
     Console.Error.WriteLine($"conveyor: {e.Message}");
-    return e.Code;
+    return code;
 }
-catch (RedisUnavailableException e)
+
+static int? ExitCode(Exception e) => e switch
 {
-    Console.Error.WriteLine($"conveyor: {e.Message}");
-    return ExitCodes.NoRedis;
-}
-catch (InvalidJobException e)
-{
-    Console.Error.WriteLine($"conveyor: {e.Message}");
-    return ExitCodes.Usage;
-}
-catch (ConveyorException e)
-{
-    Console.Error.WriteLine($"conveyor: {e.Message}");
-    return ExitCodes.Failed;
-}
+    CliError cli => cli.Code,
+    RedisUnavailableException => ExitCodes.NoRedis,
+    InvalidJobException => ExitCodes.Usage,
+    Conveyor.Server.ApiProblem { Status: 404 } => ExitCodes.NotFound, // lookups shared with the server
+    Conveyor.Server.ApiProblem => ExitCodes.Usage,
+    ConveyorException => ExitCodes.Failed,
+    _ => null, // a bug: let it crash with its stack
+};

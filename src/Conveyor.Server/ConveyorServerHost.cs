@@ -17,9 +17,11 @@ public static class ConveyorServerHost
     /// The Redis to use: configuration <c>Conveyor:Redis</c>, else the environment variables <c>CONVEYOR_REDIS</c> then
     /// <c>REDIS_URL</c>; null means the embedded store.
     /// </summary>
-    public static string? RedisFrom(IConfiguration configuration) =>
-        NonEmpty(configuration["Conveyor:Redis"]) ?? NonEmpty(Environment.GetEnvironmentVariable("CONVEYOR_REDIS"))
-        ?? NonEmpty(Environment.GetEnvironmentVariable("REDIS_URL"));
+    public static string? RedisFrom(IConfiguration configuration) => NonEmpty(configuration["Conveyor:Redis"]) ?? RedisFromEnvironment();
+
+    /// <summary>The environment variables <c>CONVEYOR_REDIS</c>, then <c>REDIS_URL</c>; null when neither is set.</summary>
+    public static string? RedisFromEnvironment() =>
+        NonEmpty(Environment.GetEnvironmentVariable("CONVEYOR_REDIS")) ?? NonEmpty(Environment.GetEnvironmentVariable("REDIS_URL"));
 
     /// <summary>
     /// Builds the application. Refuses (throws) when it would listen beyond loopback without API keys. With no Redis

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Conveyor.Testing;
@@ -15,7 +14,7 @@ public sealed class UpTests
     {
         string repo = FindRepository();
         string dir = Directory.CreateTempSubdirectory("conveyor-up-").FullName;
-        int port = FreePort();
+        int port = Ports.Free();
         // The README's command (`dotnet run -c Release --project src/Conveyor.Cli -- up`), run from another directory so
         // its ./.conveyor is a fresh one, on a free port; --no-build because test.sh has just built it.
         var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--no-build", "--project", Path.Combine(repo, "src", "Conveyor.Cli"), "--", "up", "--urls", $"http://127.0.0.1:{port}"])
@@ -88,12 +87,5 @@ public sealed class UpTests
         }
 
         return d?.FullName ?? throw new InvalidOperationException("Run from inside the repository.");
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

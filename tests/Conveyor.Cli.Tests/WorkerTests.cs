@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Conveyor.Testing;
@@ -163,7 +162,7 @@ public sealed class WorkerTests(CliFixture cli) : IDisposable
     {
         string queue = CliFixture.UniqueQueue();
         using var listener = new HttpListener();
-        int port = FreePort();
+        int port = Ports.Free();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
         var serving = Task.Run(async () =>
@@ -283,12 +282,5 @@ public sealed class WorkerTests(CliFixture cli) : IDisposable
                 worker.Kill(entireProcessTree: true);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

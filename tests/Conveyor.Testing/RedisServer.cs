@@ -27,7 +27,7 @@ public sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync(params string[] extraArgs)
     {
         string dir = Directory.CreateTempSubdirectory("conveyor-redis-").FullName;
-        int port = FreePort();
+        int port = Ports.Free();
         var server = new RedisServer(Launch(dir, port, extraArgs), dir, port, extraArgs);
         await server.WaitUntilReadyAsync();
         return server;
@@ -141,12 +141,5 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         throw new InvalidOperationException("redis-server is not installed. Run ./test.sh, which installs it (apt-get install redis-server).");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

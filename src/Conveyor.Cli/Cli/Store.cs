@@ -11,7 +11,7 @@ internal static class Store
     public const string DefaultDataDirectory = ".conveyor";
 
     public static string? Configured(string? option) =>
-        NonEmpty(option) ?? NonEmpty(Environment.GetEnvironmentVariable("CONVEYOR_REDIS")) ?? NonEmpty(Environment.GetEnvironmentVariable("REDIS_URL"));
+        string.IsNullOrWhiteSpace(option) ? Server.ConveyorServerHost.RedisFromEnvironment() : option;
 
     /// <summary>The Redis to use, or an error (exit 4) saying how to get one.</summary>
     public static string Resolve(string? option) =>
@@ -73,8 +73,6 @@ internal static class Store
             return false;
         }
     }
-
-    private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 }
 
 /// <summary>What <c>conveyor up</c> writes to <c>.conveyor/store.json</c> so other commands on the machine find its store.</summary>

@@ -33,7 +33,7 @@ internal static class EnqueueCommand
             await using var client = await Store.ConnectAsync(r.GetValue(GlobalOptions.Redis));
             var q = client.Queue(r.GetValue(queue)!);
             var result = await q.EnqueueAsync(r.GetValue(name)!, json.RootElement, options, ct);
-            string state = result.Duplicate ? result.Existing?.State.Name() ?? "removed" : options.Delay is not null || options.RunAt is not null ? "delayed" : "waiting";
+            string state = result.Duplicate ? result.Existing?.State.Name() ?? "removed" : EnqueueRequest.IsDelayed(options) ? "delayed" : "waiting";
             if (r.GetValue(GlobalOptions.Json))
             {
                 Output.Write(new EnqueueView(result.Id, q.Name, state, result.Duplicate), CliJson.Default.EnqueueView);

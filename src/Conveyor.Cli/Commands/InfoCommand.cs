@@ -65,7 +65,7 @@ internal static class InfoCommand
             var q = client.Queue(name);
             var counts = await q.CountsAsync();
             var last = (await q.ThroughputAsync()).FirstOrDefault(m => m.Minute.ToUnixTimeSeconds() / 60 == minute);
-            queues.Add(new QueueInfoView(name, CountsView.From(counts), counts.Paused, workers.Count(w => w.Concurrency.ContainsKey(name)),
+            queues.Add(new QueueInfoView(name, CountsView.From(counts), counts.Paused, workers.Serving(name),
                 last?.Processed ?? 0, last?.Failed ?? 0, only is null ? null : await q.StatsAsync()));
         }
 

@@ -20,8 +20,7 @@ internal static class JobsCommand
             var page = await q.ListAsync(jobState, null, r.GetValue(limit));
             if (r.GetValue(GlobalOptions.Json))
             {
-                Output.Write(new JobListView(page.Jobs.Select(j => new JobSummaryView(j.Id, j.Name, j.State.Name(), j.CreatedAt, j.StateUntil, j.Data, j.Progress)).ToList(),
-                    page.NextCursor), CliJson.Default.JobListView);
+                Output.Write(JobListView.From(page), CliJson.Default.JobListView);
                 return ExitCodes.Ok;
             }
 
@@ -38,22 +37,4 @@ internal static class JobsCommand
     }
 
     private static string Short(string text) => text.Length <= 60 ? text : text[..57] + "...";
-}
-
-/// <summary>Queue lookups that fail with exit code 3 and the known queues.</summary>
-internal static class Queues
-{
-    public static async Task<JobQueue> RequireAsync(ConveyorClient client, string name)
-    {
-        var q = client.Queue(name);
-        if (await client.QueueExistsAsync(q.Name))
-        {
-            return q;
-        }
-
-        var known = await client.ListQueuesAsync();
-        throw CliError.NotFound(known.Count == 0
-            ? $"There is no queue '{name}': no queue has been used yet."
-            : $"There is no queue '{name}'. Known queues: {string.Join(", ", known)}.");
-    }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Conveyor.Server.Api;
 using Spectre.Console;
 
 namespace Conveyor.Cli.Commands;

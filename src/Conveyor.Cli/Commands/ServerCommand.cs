@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Conveyor.Server;
+using Microsoft.AspNetCore.Builder;
 
 namespace Conveyor.Cli.Commands;
 
@@ -16,18 +17,23 @@ internal static class ServerCommand
             // No Redis given: the store of a 'conveyor up' here, else the server starts an embedded store of its own.
             string? redis = Store.Configured(r.GetValue(GlobalOptions.Redis)) ?? Store.Running(Store.DefaultDataDirectory);
             string[] args = ["--urls", r.GetValue(urls)!, .. redis is null ? Array.Empty<string>() : [$"--Conveyor:Redis={redis}"], .. r.UnmatchedTokens];
-            try
-            {
-                await using var app = await ConveyorServerHost.BuildAsync(args);
-                await app.RunAsync();
-            }
-            catch (InvalidOperationException e) when (e.Message.StartsWith("Refusing", StringComparison.Ordinal))
-            {
-                throw CliError.Usage(e.Message);
-            }
-
+            await using var app = await BuildAsync(args);
+            await app.RunAsync();
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Builds the server; listening beyond loopback without an API key is a usage error (exit 2).</summary>
+    internal static async Task<WebApplication> BuildAsync(string[] args)
+    {
+        try
+        {
+            return await ConveyorServerHost.BuildAsync(args);
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("Refusing", StringComparison.Ordinal))
+        {
+            throw CliError.Usage(e.Message);
+        }
     }
 }

@@ -32,17 +32,7 @@ internal static class UpCommand
                 ? await EmbeddedStore.StartAsync(new EmbeddedStoreOptions { DataDirectory = Path.Combine(dataDir, "data"), Port = r.GetValue(storePort) })
                 : null;
             string store = redis ?? embedded!.Configuration;
-            Microsoft.AspNetCore.Builder.WebApplication app;
-            try
-            {
-                app = await ConveyorServerHost.BuildAsync(["--urls", listen, $"--Conveyor:Redis={store}"]);
-            }
-            catch (InvalidOperationException e) when (e.Message.StartsWith("Refusing", StringComparison.Ordinal))
-            {
-                throw CliError.Usage(e.Message);
-            }
-
-            await using var disposeApp = app;
+            await using var app = await ServerCommand.BuildAsync(["--urls", listen, $"--Conveyor:Redis={store}"]);
             await app.StartAsync(ct);
             string url = app.Urls.First().TrimEnd('/');
             if (embedded is not null)

@@ -20,7 +20,7 @@ internal static class WorkerCommand
         var http = new Option<string?>("--http") { Description = "POST each job as JSON to this URL: 2xx = success with the body as result." };
         var concurrency = new Option<int>("--concurrency") { Description = "Jobs at once per queue.", DefaultValueFactory = _ => 10 };
         var timeout = new Option<string?>("--timeout") { Description = "Stop a job that runs longer (5m, 90s). Default: none." };
-        var killAfter = new Option<string>("--kill-after") { Description = "--exec: after SIGTERM (cancel, timeout, shutdown), SIGKILL a job's process this much later.", DefaultValueFactory = _ => "10s" };
+        var killAfter = new Option<string>("--kill-after") { Description = "--exec: after SIGTERM (cancel, timeout, shutdown), SIGKILL the job's processes this much later.", DefaultValueFactory = _ => "10s" };
         var burst = new Option<bool>("--burst") { Description = "Exit once the queues are empty." };
         var name = new Option<string?>("--name") { Description = "Worker name shown in 'conveyor workers' and the dashboard." };
         var command = new Command("worker", "Run jobs with any program (--exec) or web endpoint (--http).") { queues, exec, http, concurrency, timeout, killAfter, burst, name };

@@ -12,7 +12,10 @@ internal sealed record EnqueueRequest(string Name, JsonElement Data, EnqueueOpti
     private static readonly string[] Known = ["name", "data", "id", "delay", "runAt", "priority", "attempts", "backoff", "timeout"];
 
     /// <summary>Whether the job waits for a due time rather than being ready at once.</summary>
-    public bool Delayed => Options.Delay > TimeSpan.Zero || Options.RunAt is not null;
+    public bool Delayed => IsDelayed(Options);
+
+    /// <summary>Whether a new job with these options starts delayed (a run-at time already past runs at once).</summary>
+    public static bool IsDelayed(EnqueueOptions options) => options.Delay > TimeSpan.Zero || options.RunAt > DateTimeOffset.UtcNow;
 
     public static EnqueueRequest Parse(JsonElement job, string at)
     {

@@ -86,9 +86,7 @@ internal static class JobEndpoints
         }
 
         var page = await q.ListAsync(jobState, cursor, count).ConfigureAwait(false);
-        return TypedResults.Ok(new JobListView(
-            page.Jobs.Select(j => new JobSummaryView(j.Id, j.Name, j.State.Name(), j.CreatedAt, j.StateUntil, j.Data, j.Progress)).ToList(),
-            page.NextCursor));
+        return TypedResults.Ok(JobListView.From(page));
     }
 
     private static async Task<Ok<JobView>> GetAsync(string queue, string id, ConveyorClient client)

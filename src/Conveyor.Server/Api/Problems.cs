@@ -14,8 +14,6 @@ internal static class Problems
 
     public static IResult Conflict(string detail) => Make(StatusCodes.Status409Conflict, "Conflict", detail);
 
-    public static IResult TooLarge(string detail) => Make(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail);
-
     public static IResult Unavailable(string detail) => Make(StatusCodes.Status503ServiceUnavailable, "Redis unavailable", detail);
 
     public static IResult Make(int status, string title, string detail) =>

@@ -21,7 +21,7 @@ internal static class QueueEndpoints
         var workers = await client.ListWorkersAsync().ConfigureAwait(false);
         var counts = await Task.WhenAll(names.Select(n => client.Queue(n).CountsAsync())).ConfigureAwait(false);
         return TypedResults.Ok(new QueueListView(names.Select((n, i) =>
-            new QueueView(n, CountsView.From(counts[i]), counts[i].Paused, WorkersOf(workers, n))).ToList()));
+            new QueueView(n, CountsView.From(counts[i]), counts[i].Paused, workers.Serving(n))).ToList()));
     }
 
     private static async Task<Ok<QueueDetailView>> GetAsync(string queue, ConveyorClient client, TimeProvider time)
@@ -33,7 +33,7 @@ internal static class QueueEndpoints
         var workers = client.ListWorkersAsync();
         await Task.WhenAll(counts, stats, minutes, workers).ConfigureAwait(false);
         return TypedResults.Ok(new QueueDetailView(q.Name, CountsView.From(counts.Result), counts.Result.Paused,
-            WorkersOf(workers.Result, q.Name), stats.Result, LastHour(minutes.Result, time.GetUtcNow())));
+            workers.Result.Serving(q.Name), stats.Result, LastHour(minutes.Result, time.GetUtcNow())));
     }
 
     private static async Task<Ok<PauseView>> SetPausedAsync(ConveyorClient client, string queue, bool paused)
@@ -48,8 +48,6 @@ internal static class QueueEndpoints
         var q = await Queues.RequireAsync(client, queue).ConfigureAwait(false);
         return TypedResults.Ok(new RetriedView(await q.RetryAllDeadAsync(ct: ct).ConfigureAwait(false)));
     }
-
-    private static int WorkersOf(IReadOnlyList<WorkerInfo> workers, string queue) => workers.Count(w => w.Concurrency.ContainsKey(queue));
 
     /// <summary>Sixty minutes, oldest first, ending with the current one; minutes without jobs count zero.</summary>
     private static List<MinuteView> LastHour(IReadOnlyList<MinuteCount> minutes, DateTimeOffset now)

@@ -2,6 +2,9 @@ namespace Conveyor.Server.Api;
 
 internal static class Queues
 {
+    /// <summary>How many of <paramref name="workers"/> take jobs from <paramref name="queue"/>.</summary>
+    public static int Serving(this IReadOnlyList<WorkerInfo> workers, string queue) => workers.Count(w => w.Concurrency.ContainsKey(queue));
+
     /// <summary>The queue, or a 404 naming the known queues when none of this name has ever been used.</summary>
     public static async Task<JobQueue> RequireAsync(ConveyorClient client, string name)
     {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 

@@ -23,7 +23,11 @@ public sealed record QueueDetailView(string Name, CountsView Counts, bool Paused
 
 public sealed record JobSummaryView(string Id, string Name, string State, DateTimeOffset CreatedAt, DateTimeOffset? StateUntil, JsonElement Data, JsonElement? Progress);
 
-public sealed record JobListView(IReadOnlyList<JobSummaryView> Jobs, string? NextCursor);
+public sealed record JobListView(IReadOnlyList<JobSummaryView> Jobs, string? NextCursor)
+{
+    public static JobListView From(JobPage page) => new(
+        page.Jobs.Select(j => new JobSummaryView(j.Id, j.Name, j.State.Name(), j.CreatedAt, j.StateUntil, j.Data, j.Progress)).ToList(), page.NextCursor);
+}
 
 public sealed record BackoffView(string Type, long? DelayMs, long? MaxMs, double? Jitter, string? Name);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Conveyor.Server.Api;
 using Conveyor.Server.Security;
 
 namespace Conveyor.Server.Metrics;
@@ -67,7 +68,7 @@ internal static class MetricsEndpoint
         text.Family("conveyor_queue_workers", "gauge", "Live worker processes serving the queue.");
         foreach (var q in queues)
         {
-            text.Sample("conveyor_queue_workers", workers.Count(w => w.Concurrency.ContainsKey(q.Name)), ("queue", q.Name));
+            text.Sample("conveyor_queue_workers", workers.Serving(q.Name), ("queue", q.Name));
         }
 
         text.Family("conveyor_job_duration_seconds", "histogram", "Handler run time, as reported by the workers' heartbeats.");

@@ -13,25 +13,23 @@ internal sealed class Heartbeat(WorkerDirectory directory, string workerId, IRea
     public async Task BeatAsync()
     {
         await directory.BeatAsync(Snapshot(), options.HeartbeatInterval * 3).ConfigureAwait(false);
-        foreach (var processor in processors)
-        {
-            // A failed write loses these counts rather than risk adding them twice (its increments are not atomic):
-            // the histogram is for metrics, and one beat's worth is at most 10 s of run times.
-            if (processor.Durations.TakeDelta() is { } delta)
-            {
-                await processor.Store.AddDurationsAsync(delta.Counts, delta.SumMicros).ConfigureAwait(false);
-            }
-        }
+        await ReportDurationsAsync().ConfigureAwait(false);
     }
 
     /// <summary>Leaves the registry on shutdown, reporting the last run times first.</summary>
     public async Task RemoveAsync()
     {
         // Best effort and brief: with Redis away, shutdown must not wait a timeout per queue for metrics.
-        var flushes = processors.Select(p => p.Durations.TakeDelta() is { } delta ? p.Store.AddDurationsAsync(delta.Counts, delta.SumMicros) : Task.CompletedTask);
-        await Task.WhenAll(flushes).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default).ConfigureAwait(false);
+        await ReportDurationsAsync().WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default).ConfigureAwait(false);
         await directory.RemoveAsync(workerId).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Adds each queue's run times since the last report to its shared histogram. A failed write loses them rather
+    /// than risk adding them twice (its increments are not atomic): they are metrics, at most one beat's worth.
+    /// </summary>
+    private Task ReportDurationsAsync() =>
+        Task.WhenAll(processors.Select(p => p.Durations.TakeDelta() is { } delta ? p.Store.AddDurationsAsync(delta.Counts, delta.SumMicros) : Task.CompletedTask));
 
     private WorkerInfo Snapshot() => new(
         workerId,
