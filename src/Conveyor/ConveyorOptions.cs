@@ -41,7 +41,9 @@ public sealed class ConveyorOptions
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Jobs fetched beyond free handler slots, so the next job starts without a round trip. They hold
-    /// a lease while they wait. Default: the queue's concurrency, at most 100.</summary>
+    /// a lease while they wait. Default (null): adaptive — what this process finished in the last 20 ms, at least
+    /// the queue's concurrency (at most 100 of that minimum), and at most 500 jobs held in all; short jobs come in
+    /// large batches, slow ones are not hoarded. A number fixes it.</summary>
     public int? Prefetch { get; set; }
 
     /// <summary>How often each worker process looks for expired leases. Default: 5 s.</summary>

@@ -1,3 +1,4 @@
+using Conveyor.Storage;
 using Conveyor.Testing;
 using System.Collections.Concurrent;
 using Conveyor.Tests.Testing;
@@ -230,6 +231,58 @@ public class WorkerTests(RedisFixture redis)
         await Eventually.True(async () => (await queue.CountsAsync()).Completed == 4, "4 jobs completed");
         Assert.True(maxParallel >= 2, $"at most {maxParallel} blocking handler ran at once with concurrency 4");
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Short_jobs_at_concurrency_one_are_acknowledged_in_batches()
+    {
+        string q = RedisFixture.UniqueQueue();
+        int acknowledgements = 0, parallel = 0, maxParallel = 0;
+        var subscriber = redis.Redis.GetSubscriber();
+        var channel = new QueueKeys("conveyor", q).Events;
+        await subscriber.SubscribeAsync(channel, (_, message) =>
+        {
+            if (message.ToString().StartsWith("{\"type\":\"completed\"", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref acknowledgements); // one event per acknowledging script call
+            }
+        });
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, _, _) =>
+        {
+            InterlockedMax(ref maxParallel, Interlocked.Increment(ref parallel));
+            Interlocked.Decrement(ref parallel);
+            return Task.CompletedTask;
+        }, o => o.Concurrency = 1));
+        var queue = host.Client().Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 3_000).Select(i => new NewJob<int>("n", i)));
+
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 3_000, "3000 jobs completed", 30_000);
+        await host.StopAsync();
+        await subscriber.UnsubscribeAsync(channel);
+        Assert.Equal(1, maxParallel);
+        // One job per round trip would take 3000 acknowledgements; the prefetch follows the rate, so it takes far fewer.
+        Assert.InRange(acknowledgements, 1, 600);
+    }
+
+    [Fact]
+    public async Task Slow_jobs_are_not_prefetched_beyond_the_minimum()
+    {
+        string q = RedisFixture.UniqueQueue();
+        int maxActive = 0;
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, async (_, _, ct) => await Task.Delay(40, ct),
+            o => o.Concurrency = 1));
+        var queue = host.Client().Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 25).Select(i => new NewJob<int>("n", i)));
+
+        await Eventually.True(async () =>
+        {
+            var counts = await queue.CountsAsync();
+            maxActive = Math.Max(maxActive, (int)counts.Active);
+            return counts.Completed == 25;
+        }, "25 jobs completed", 30_000);
+        await host.StopAsync();
+        // Concurrency 1 holds one running and one prefetched job: the other 23 stay waiting for any worker to take.
+        Assert.InRange(maxActive, 1, 2);
     }
 
     [Fact]

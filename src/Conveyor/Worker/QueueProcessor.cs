@@ -9,7 +9,8 @@ namespace Conveyor.Worker;
 /// <summary>
 /// The pump of one queue in one process. It alone talks to Redis for its jobs' lifecycle: each round trip sends
 /// the acknowledgements that piled up and fetches as many jobs as there are free slots (plus prefetch), all in
-/// one pipelined write. Handlers run on the thread pool and hand their outcome back through a queue. When the
+/// one pipelined write. Fetched jobs wait in a buffer that handler slots drain themselves (a slot that finishes a
+/// job takes the next one on the same thread), and outcomes come back through a queue. When the
 /// queue is empty the pump sleeps until a 'wake' signal, the next delayed job's due time, or the idle safety
 /// interval — it never polls in a loop.
 /// </summary>
@@ -22,18 +23,18 @@ internal sealed class QueueProcessor
     private readonly ILogger _logger;
     private readonly string _worker;
     private readonly int _concurrency;
-    private readonly int _capacity;
+    private readonly PrefetchGauge _prefetch;
     private readonly long _leaseMs;
     private readonly TimeSpan _roundTripTimeout;
     private readonly string _cancelledRetention;
     private readonly ConcurrentQueue<Outcome> _outcomes = new();
     private readonly ConcurrentDictionary<string, RunningJob> _held = new(StringComparer.Ordinal);
-    private readonly Queue<RunningJob> _buffer = new();
+    private readonly ConcurrentQueue<RunningJob> _buffer = new();
     private readonly AsyncSignal _signal = new();
     private readonly CancellationTokenSource _stopping = new();
-    [ThreadStatic]
-    private static bool t_inBatch;
+    private readonly Action _continueSlot;
     private int _running;
+    private int _helperQueued;
     private int _wakeRequested = 1;
     private volatile bool _forceRelease;
     private volatile bool _aborted;
@@ -48,7 +49,8 @@ internal sealed class QueueProcessor
         _logger = logger;
         _worker = worker;
         _concurrency = handlers.Concurrency;
-        _capacity = Math.Min(MaxFetch, _concurrency + (options.Prefetch ?? Math.Min(_concurrency, 100)));
+        _prefetch = new PrefetchGauge(_concurrency, options.Prefetch, MaxFetch);
+        _continueSlot = () => ThreadPool.UnsafeQueueUserWorkItem(static p => p.RunSlot(), this, preferLocal: false);
         _leaseMs = (long)options.Lease.TotalMilliseconds;
         _roundTripTimeout = options.RedisCallTimeout;
         _cancelledRetention = options.KeepCancelled.Encode();
@@ -125,7 +127,7 @@ internal sealed class QueueProcessor
         while (!_aborted)
         {
             bool stopping = _stopping.IsCancellationRequested;
-            StartBuffered(stopping);
+            StartSlot(stopping);
             Collect(completions, failures, releases, stopping);
             int sent = completions.Count + failures.Count + releases.Count;
             if (stopping && _held.IsEmpty && sent == 0)
@@ -135,7 +137,7 @@ internal sealed class QueueProcessor
 
             bool due = Stopwatch.GetTimestamp() >= nextDueAt;
             bool wake = Interlocked.Exchange(ref _wakeRequested, 0) == 1;
-            int want = stopping ? 0 : _capacity - (_held.Count - sent);
+            int want = stopping ? 0 : _prefetch.Capacity - (_held.Count - sent);
             bool fetch = want > 0 && (sent > 0 || wake || due || lastFetchFull);
 
             if (sent == 0 && !fetch)
@@ -200,6 +202,8 @@ internal sealed class QueueProcessor
                     _buffer.Enqueue(job);
                 }
 
+                StartSlot(_stopping.IsCancellationRequested);
+
                 lastFetchFull = !result.Paused && result.Jobs.Length == want;
                 nextDueAt = result.NextDue < 0
                     ? long.MaxValue
@@ -244,38 +248,63 @@ internal sealed class QueueProcessor
     }
 
     /// <summary>
-    /// Runs a batch of jobs from thread-pool work items that share it. Handlers that finish without awaiting report
-    /// their outcomes silently and each runner wakes the pump once at the end: a thread switch per batch, not per
-    /// job. Before a runner starts a job it makes sure one helper is queued to take the rest of the batch, so a
-    /// handler that blocks before its first await holds up no other job: blocking handlers still run in parallel.
+    /// Runs buffered jobs one after another while holding one handler slot, so a handler that finishes without
+    /// awaiting costs no thread switch. Before it starts a job it makes sure one helper is queued to take the others
+    /// when a slot is free, so a handler that blocks before its first await holds up no other job: blocking
+    /// handlers still run in parallel. A handler that awaits keeps the slot and carries on from a fresh work item
+    /// once it finishes, never inline on whatever thread completed it.
     /// </summary>
-    private void RunBatch(SharedBatch batch)
+    private void RunSlot()
     {
-        Volatile.Write(ref batch.HelperQueued, 0);
-        t_inBatch = true;
-        try
+        Volatile.Write(ref _helperQueued, 0);
+        do
         {
-            int i;
-            while ((i = Interlocked.Increment(ref batch.Next) - 1) < batch.Jobs.Count)
+            while (!_stopping.IsCancellationRequested && _buffer.TryDequeue(out var job))
             {
-                if (i + 1 < batch.Jobs.Count && Interlocked.Exchange(ref batch.HelperQueued, 1) == 0)
+                if (!_buffer.IsEmpty && Interlocked.CompareExchange(ref _helperQueued, 1, 0) == 0)
                 {
-                    Dispatch(batch);
+                    if (TryTakeSlot())
+                    {
+                        Dispatch();
+                    }
+                    else
+                    {
+                        Volatile.Write(ref _helperQueued, 0);
+                    }
                 }
 
-                _ = ExecuteAsync(batch.Jobs[i]);
+                job.Started = true;
+                var run = ExecuteAsync(job);
+                if (!run.IsCompleted)
+                {
+                    run.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_continueSlot);
+                    return;
+                }
             }
-        }
-        finally
-        {
-            t_inBatch = false;
-        }
 
-        _signal.Set();
+            // Jobs the pump buffered after our last look would find no free slot: look again once ours is free.
+            Interlocked.Decrement(ref _running);
+        }
+        while (!_stopping.IsCancellationRequested && !_buffer.IsEmpty && TryTakeSlot());
     }
 
-    private void Dispatch(SharedBatch batch) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Processor.RunBatch(state.Batch), (Processor: this, Batch: batch), preferLocal: false);
+    private void Dispatch() => ThreadPool.UnsafeQueueUserWorkItem(static p => p.RunSlot(), this, preferLocal: false);
+
+    private bool TryTakeSlot()
+    {
+        int running;
+        do
+        {
+            running = Volatile.Read(ref _running);
+            if (running >= _concurrency)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _running, running + 1, running) != running);
+
+        return true;
+    }
 
     private async Task ExecuteAsync(RunningJob job)
     {
@@ -295,35 +324,25 @@ internal sealed class QueueProcessor
             Log.LoopFailed(_logger, e, "job runner", TimeSpan.Zero);
         }
 
+        // Cheap while the pump is busy (the signal is already set); when it is idle, this wakes it to acknowledge.
         _outcomes.Enqueue(outcome);
-        Interlocked.Decrement(ref _running);
-        if (!t_inBatch)
-        {
-            _signal.Set();
-        }
+        _signal.Set();
     }
 
-    private void StartBuffered(bool stopping)
+    private void StartSlot(bool stopping)
     {
-        List<RunningJob>? batch = null;
-        while (!stopping && _buffer.Count > 0 && Volatile.Read(ref _running) < _concurrency)
+        if (!stopping && !_buffer.IsEmpty && TryTakeSlot())
         {
-            var job = _buffer.Dequeue();
-            job.Started = true;
-            Interlocked.Increment(ref _running);
-            (batch ??= new List<RunningJob>(Math.Min(_buffer.Count + 1, _concurrency))).Add(job);
-        }
-
-        if (batch is not null)
-        {
-            Dispatch(new SharedBatch(batch));
+            Dispatch();
         }
     }
 
     private void Collect(Pending<Completion> completions, Pending<Failure> failures, Pending<(string, long)> releases, bool stopping)
     {
+        int finished = 0;
         while (_outcomes.TryDequeue(out var o))
         {
+            finished++;
             if (!IsHeld(o.Job) || o.Job.Sent)
             {
                 continue; // handed back during a forced shutdown, or superseded by a newer lease on the same job
@@ -340,6 +359,7 @@ internal sealed class QueueProcessor
             }
         }
 
+        _prefetch.Finished(finished);
         if (stopping)
         {
             // Jobs prefetched but never started go back at once, and so does everything once shutdown is forced.
@@ -403,12 +423,4 @@ internal sealed class Pending<T>
         Items.Clear();
         Jobs.Clear();
     }
-}
-
-/// <summary>Jobs started together, taken one at a time by whichever runner gets there first.</summary>
-internal sealed class SharedBatch(List<RunningJob> jobs)
-{
-    public readonly List<RunningJob> Jobs = jobs;
-    public int Next;
-    public int HelperQueued;
 }
