@@ -34,6 +34,9 @@ internal sealed class QueueProcessor
     private readonly CancellationTokenSource _stopping = new();
     private readonly Action _continueSlot;
     private int _running;
+    private bool _lastFetchFull;
+    private long _nextDueAt;
+    private TimeSpan _retryDelay;
     private int _helperQueued;
     private int _wakeRequested = 1;
     private volatile bool _forceRelease;
@@ -117,35 +120,45 @@ internal sealed class QueueProcessor
 
     public async Task RunAsync()
     {
-        var completions = new Pending<Completion>();
-        var failures = new Pending<Failure>();
-        var releases = new Pending<(string, long)>();
-        bool lastFetchFull = false;
-        long nextDueAt = long.MaxValue;
-        var retryDelay = TimeSpan.FromMilliseconds(100);
+        var retry = new RoundTrip(); // acknowledgements whose round trip failed: sent again with the next one
+        RoundTrip? flying = null;
+        _lastFetchFull = false;
+        _nextDueAt = long.MaxValue;
+        _retryDelay = TimeSpan.FromMilliseconds(100);
 
         while (!_aborted)
         {
             bool stopping = _stopping.IsCancellationRequested;
             StartSlot(stopping);
-            Collect(completions, failures, releases, stopping);
-            int sent = completions.Count + failures.Count + releases.Count;
-            if (stopping && _held.IsEmpty && sent == 0)
+            var next = retry;
+            retry = new RoundTrip();
+            Collect(next, stopping);
+            int sent = next.Acks;
+            if (stopping && _held.IsEmpty && sent == 0 && flying is null)
             {
                 return;
             }
 
-            bool due = Stopwatch.GetTimestamp() >= nextDueAt;
+            // Jobs the round trip in flight will acknowledge or fetch count as already gone or already held.
+            bool due = Stopwatch.GetTimestamp() >= _nextDueAt;
             bool wake = Interlocked.Exchange(ref _wakeRequested, 0) == 1;
-            int want = stopping ? 0 : _prefetch.Capacity - (_held.Count - sent);
-            bool fetch = want > 0 && (sent > 0 || wake || due || lastFetchFull);
+            int want = stopping ? 0 : _prefetch.Capacity - (_held.Count - sent - (flying?.Acks ?? 0)) - (flying?.Want ?? 0);
+            bool fetch = want > 0 && (sent > 0 || wake || due || _lastFetchFull);
 
             if (sent == 0 && !fetch)
             {
+                retry = next;
+                if (flying is not null)
+                {
+                    await FinishAsync(flying, retry).ConfigureAwait(false);
+                    flying = null;
+                    continue;
+                }
+
                 // The next due time matters only when there is room to fetch; otherwise an outcome wakes us.
-                var wait = nextDueAt == long.MaxValue || want <= 0
+                var wait = _nextDueAt == long.MaxValue || want <= 0
                     ? _options.IdleFetchInterval
-                    : TimeSpan.FromTicks(Math.Clamp(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), nextDueAt).Ticks, 0, _options.IdleFetchInterval.Ticks));
+                    : TimeSpan.FromTicks(Math.Clamp(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _nextDueAt).Ticks, 0, _options.IdleFetchInterval.Ticks));
                 if (!await _signal.WaitAsync(wait, CancellationToken.None).ConfigureAwait(false))
                 {
                     Interlocked.Exchange(ref _wakeRequested, 1);
@@ -154,85 +167,127 @@ internal sealed class QueueProcessor
                 continue;
             }
 
-            // Issued without awaiting in between: StackExchange.Redis writes them in one batch, one round trip.
-            var completeTask = completions.Count > 0 ? _store.CompleteAsync(_worker, completions.Items) : null;
-            var failTask = failures.Count > 0 ? _store.FailAsync(_worker, failures.Items) : null;
-            var releaseTask = releases.Count > 0 ? _store.ReleaseAsync(releases.Items, _cancelledRetention) : null;
-            var fetchTask = fetch ? _store.FetchAsync(Math.Min(want, MaxFetch), _leaseMs, _worker) : null;
-
-            // Each call is awaited on its own, under one deadline for the round trip: a failed acknowledgement must
-            // not discard a fetch that succeeded, and a call that never completes (a connection that died
-            // mid-request) must not stall the pump. Acknowledgements that failed are sent again; jobs a lost fetch
-            // leased come back when their lease expires.
-            Exception? failure = null;
-            long deadline = Stopwatch.GetTimestamp() + (long)(_roundTripTimeout.TotalSeconds * Stopwatch.Frequency);
-            if (completeTask is not null && await Settle(completeTask) is (true, var refusedCompletions))
+            // Two round trips in flight: while Redis runs this one, the pump takes in the replies of the one before,
+            // so Redis does not wait for the worker between batches.
+            Send(next, fetch ? Math.Min(want, MaxFetch) : 0);
+            if (flying is not null)
             {
-                Refused(refusedCompletions);
-                Interlocked.Add(ref _processed, completions.Count);
-                Acknowledged(completions);
+                await FinishAsync(flying, retry).ConfigureAwait(false);
             }
 
-            if (failTask is not null && await Settle(failTask) is (true, var refusedFailures))
-            {
-                Refused(refusedFailures);
-                Interlocked.Add(ref _failed, failures.Count);
-                Acknowledged(failures);
-            }
+            flying = next;
+        }
+    }
 
-            if (releaseTask is not null && await Settle(releaseTask) is (true, var released))
+    /// <summary>
+    /// Issues a round trip's acknowledgements and fetch without awaiting in between: StackExchange.Redis writes them
+    /// in one batch. They are separate scripts; Redis runs them in order, so the fetch runs after the acknowledgements.
+    /// </summary>
+    private void Send(RoundTrip trip, int want)
+    {
+        trip.Want = want;
+        trip.Deadline = Stopwatch.GetTimestamp() + (long)(_roundTripTimeout.TotalSeconds * Stopwatch.Frequency);
+        trip.Complete = trip.Completions.Count > 0 ? _store.CompleteAsync(_worker, trip.Completions.Items) : null;
+        trip.Fail = trip.Failures.Count > 0 ? _store.FailAsync(_worker, trip.Failures.Items) : null;
+        trip.Release = trip.Releases.Count > 0 ? _store.ReleaseAsync(trip.Releases.Items, _cancelledRetention) : null;
+        trip.Fetch = want > 0 ? _store.FetchAsync(want, _leaseMs, _worker) : null;
+    }
+
+    /// <summary>
+    /// Takes in a round trip's replies. Each call is awaited on its own, under one deadline: a failed acknowledgement
+    /// must not discard a fetch that succeeded, and a call that never completes (a connection that died mid-request)
+    /// must not stall the pump. Acknowledgements that failed move to <paramref name="retry"/>; jobs a lost fetch
+    /// leased come back when their lease expires.
+    /// </summary>
+    private async Task FinishAsync(RoundTrip trip, RoundTrip retry)
+    {
+        Exception? failure = null;
+        if (trip.Complete is not null)
+        {
+            if (await Settle(trip.Complete) is (true, var refused))
+            {
+                Refused(refused);
+                Interlocked.Add(ref _processed, trip.Completions.Count);
+                Acknowledged(trip.Completions);
+            }
+            else
+            {
+                retry.Completions.MoveFrom(trip.Completions);
+            }
+        }
+
+        if (trip.Fail is not null)
+        {
+            if (await Settle(trip.Fail) is (true, var refused))
+            {
+                Refused(refused);
+                Interlocked.Add(ref _failed, trip.Failures.Count);
+                Acknowledged(trip.Failures);
+            }
+            else
+            {
+                retry.Failures.MoveFrom(trip.Failures);
+            }
+        }
+
+        if (trip.Release is not null)
+        {
+            if (await Settle(trip.Release) is (true, var released))
             {
                 Interlocked.Add(ref _released, released);
-                Acknowledged(releases);
+                Acknowledged(trip.Releases);
             }
-
-            if (fetchTask is not null && await Settle(fetchTask) is (true, var result))
+            else
             {
-                foreach (var leased in result.Jobs)
-                {
-                    var job = new RunningJob(leased);
-                    if (_held.TryGetValue(leased.Id, out var stale))
-                    {
-                        // We fetched a job we still hold under an older lease: that lease expired and the job was
-                        // recovered (Redis was away, say). The old run must stop and must not touch the new one.
-                        stale.Stop(StopReason.LeaseLost, _options.AbandonGrace, _options.Time);
-                    }
+                retry.Releases.MoveFrom(trip.Releases);
+            }
+        }
 
-                    _held[leased.Id] = job;
-                    _buffer.Enqueue(job);
+        if (trip.Fetch is not null && await Settle(trip.Fetch) is (true, var result))
+        {
+            foreach (var leased in result.Jobs)
+            {
+                var job = new RunningJob(leased);
+                if (_held.TryGetValue(leased.Id, out var stale))
+                {
+                    // We fetched a job we still hold under an older lease: that lease expired and the job was
+                    // recovered (Redis was away, say). The old run must stop and must not touch the new one.
+                    stale.Stop(StopReason.LeaseLost, _options.AbandonGrace, _options.Time);
                 }
 
-                StartSlot(_stopping.IsCancellationRequested);
-
-                lastFetchFull = !result.Paused && result.Jobs.Length == want;
-                nextDueAt = result.NextDue < 0
-                    ? long.MaxValue
-                    : Stopwatch.GetTimestamp() + (long)((result.NextDue - result.Now) * (Stopwatch.Frequency / 1000.0));
+                _held[leased.Id] = job;
+                _buffer.Enqueue(job);
             }
 
-            if (failure is null)
+            StartSlot(_stopping.IsCancellationRequested);
+            _lastFetchFull = !result.Paused && result.Jobs.Length == trip.Want;
+            _nextDueAt = result.NextDue < 0
+                ? long.MaxValue
+                : Stopwatch.GetTimestamp() + (long)((result.NextDue - result.Now) * (Stopwatch.Frequency / 1000.0));
+        }
+
+        if (failure is null)
+        {
+            _retryDelay = TimeSpan.FromMilliseconds(100);
+            return;
+        }
+
+        Log.StoreFailed(_logger, failure, Queue, _retryDelay);
+        await Task.Delay(_retryDelay, _options.Time).ConfigureAwait(false);
+        _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        Interlocked.Exchange(ref _wakeRequested, 1);
+
+        async Task<(bool Ok, T Value)> Settle<T>(Task<T> call)
+        {
+            try
             {
-                retryDelay = TimeSpan.FromMilliseconds(100);
-                continue;
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), trip.Deadline);
+                return (true, await call.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false));
             }
-
-            Log.StoreFailed(_logger, failure, Queue, retryDelay);
-            await Task.Delay(retryDelay, _options.Time).ConfigureAwait(false);
-            retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            Interlocked.Exchange(ref _wakeRequested, 1);
-
-            async Task<(bool Ok, T Value)> Settle<T>(Task<T> call)
+            catch (Exception e)
             {
-                try
-                {
-                    var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-                    return (true, await call.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false));
-                }
-                catch (Exception e)
-                {
-                    failure ??= e;
-                    return (false, default!);
-                }
+                failure ??= e;
+                return (false, default!);
             }
         }
     }
@@ -337,8 +392,9 @@ internal sealed class QueueProcessor
         }
     }
 
-    private void Collect(Pending<Completion> completions, Pending<Failure> failures, Pending<(string, long)> releases, bool stopping)
+    private void Collect(RoundTrip trip, bool stopping)
     {
+        var (completions, failures, releases) = (trip.Completions, trip.Failures, trip.Releases);
         int finished = 0;
         while (_outcomes.TryDequeue(out var o))
         {
@@ -423,4 +479,27 @@ internal sealed class Pending<T>
         Items.Clear();
         Jobs.Clear();
     }
+
+    /// <summary>Takes over another list's items (whose round trip failed), to be sent again.</summary>
+    public void MoveFrom(Pending<T> other)
+    {
+        Jobs.AddRange(other.Jobs);
+        Items.AddRange(other.Items);
+        other.Clear();
+    }
+}
+
+/// <summary>One round trip of a pump: the acknowledgements it sends, the fetch it asks for, and their replies.</summary>
+internal sealed class RoundTrip
+{
+    public Pending<Completion> Completions { get; } = new();
+    public Pending<Failure> Failures { get; } = new();
+    public Pending<(string, long)> Releases { get; } = new();
+    public int Acks => Completions.Count + Failures.Count + Releases.Count;
+    public int Want { get; set; }
+    public long Deadline { get; set; }
+    public Task<string[]>? Complete { get; set; }
+    public Task<string[]>? Fail { get; set; }
+    public Task<long>? Release { get; set; }
+    public Task<FetchResult>? Fetch { get; set; }
 }
