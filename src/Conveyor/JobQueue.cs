@@ -255,10 +255,13 @@ public sealed record MinuteCount(DateTimeOffset Minute, long Processed, long Fai
 /// <summary>Rules for job names.</summary>
 public static class JobNames
 {
+    private static readonly System.Buffers.SearchValues<char> Allowed =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/");
+
     /// <summary>Throws unless <paramref name="name"/> is 1–200 of letters, digits and <c>-_.:/</c>.</summary>
     public static string Validate(string name)
     {
-        if (string.IsNullOrEmpty(name) || name.Length > 200 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '/'))
+        if (string.IsNullOrEmpty(name) || name.Length > 200 || name.AsSpan().ContainsAnyExcept(Allowed))
         {
             throw new InvalidJobException(
                 $"Job name '{name}' is not valid: use 1 to 200 letters, digits and the characters - _ . : / (for example 'email.send').");
