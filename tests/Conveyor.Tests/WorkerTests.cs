@@ -265,6 +265,35 @@ public class WorkerTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_wake_up_that_arrives_while_a_round_trip_is_in_flight_is_not_lost()
+    {
+        // Each job is enqueued the moment the previous one's completion is published: its wake-up signal reaches the
+        // worker while the pump's round trip (which acknowledged that job and fetched again) is still in flight. A
+        // pump that spends the signal then finds no room to fetch leaves the job to the idle safety net (10 min here).
+        string q = RedisFixture.UniqueQueue();
+        const int jobs = 300;
+        int enqueued = 1;
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, _, _) => Task.CompletedTask, o => o.Concurrency = 1),
+            o => o.IdleFetchInterval = TimeSpan.FromMinutes(10));
+        var queue = host.Client().Queue(q);
+        var subscriber = redis.Redis.GetSubscriber();
+        var channel = new QueueKeys("conveyor", q).Events;
+        await subscriber.SubscribeAsync(channel, (_, message) =>
+        {
+            int next;
+            if (message.ToString().StartsWith("{\"type\":\"completed\"", StringComparison.Ordinal) && (next = Interlocked.Increment(ref enqueued)) <= jobs)
+            {
+                queue.EnqueueAsync("n", next).ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            }
+        });
+        await queue.EnqueueAsync("n", 1);
+
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == jobs, $"{jobs} jobs enqueued one after another completed", 30_000);
+        await subscriber.UnsubscribeAsync(channel);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Slow_jobs_are_not_prefetched_beyond_the_minimum()
     {
         string q = RedisFixture.UniqueQueue();

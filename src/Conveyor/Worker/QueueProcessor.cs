@@ -37,7 +37,11 @@ internal sealed class QueueProcessor
     private bool _lastFetchFull;
     private long _nextDueAt;
     private TimeSpan _retryDelay;
-    private int _helperQueued;
+    private static readonly TimeSpan StallCheckInterval = TimeSpan.FromMilliseconds(2);
+    private readonly ITimer _stallTimer;
+    private int _stallCheckArmed;
+    private long _starts;
+    private long _startsAtArm;
     private int _wakeRequested = 1;
     private volatile bool _forceRelease;
     private volatile bool _aborted;
@@ -54,6 +58,7 @@ internal sealed class QueueProcessor
         _concurrency = handlers.Concurrency;
         _prefetch = new PrefetchGauge(_concurrency, options.Prefetch, MaxFetch);
         _continueSlot = () => ThreadPool.UnsafeQueueUserWorkItem(static p => p.RunSlot(), this, preferLocal: false);
+        _stallTimer = TimeProvider.System.CreateTimer(static p => ((QueueProcessor)p!).CheckStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _leaseMs = (long)options.Lease.TotalMilliseconds;
         _roundTripTimeout = options.RedisCallTimeout;
         _cancelledRetention = options.KeepCancelled.Encode();
@@ -120,6 +125,18 @@ internal sealed class QueueProcessor
 
     public async Task RunAsync()
     {
+        try
+        {
+            await PumpAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _stallTimer.Dispose();
+        }
+    }
+
+    private async Task PumpAsync()
+    {
         var retry = new RoundTrip(); // acknowledgements whose round trip failed: sent again with the next one
         RoundTrip? flying = null;
         _lastFetchFull = false;
@@ -141,15 +158,29 @@ internal sealed class QueueProcessor
 
             // Jobs the round trip in flight will acknowledge or fetch count as already gone or already held.
             bool due = Stopwatch.GetTimestamp() >= _nextDueAt;
-            bool wake = Interlocked.Exchange(ref _wakeRequested, 0) == 1;
+            bool wake = Volatile.Read(ref _wakeRequested) == 1;
             int want = stopping ? 0 : _prefetch.Capacity - (_held.Count - sent - (flying?.Acks ?? 0)) - (flying?.Want ?? 0);
             bool fetch = want > 0 && (sent > 0 || wake || due || _lastFetchFull);
+            if (fetch)
+            {
+                // Taken only by a fetch that will run after whatever asked for it; with no room to fetch (a round
+                // trip in flight holds it) the request waits for the next fetch.
+                Interlocked.Exchange(ref _wakeRequested, 0);
+            }
 
             if (sent == 0 && !fetch)
             {
                 retry = next;
                 if (flying is not null)
                 {
+                    // Take in the round trip in flight, unless outcomes arrive first: then they go out at once as the
+                    // second round trip, so Redis has the next batch before it finishes this one.
+                    var settled = SettledAsync(flying);
+                    if (await Task.WhenAny(_signal.Next(), settled).ConfigureAwait(false) != settled && _signal.TryReset())
+                    {
+                        continue;
+                    }
+
                     await FinishAsync(flying, retry).ConfigureAwait(false);
                     flying = null;
                     continue;
@@ -159,7 +190,7 @@ internal sealed class QueueProcessor
                 var wait = _nextDueAt == long.MaxValue || want <= 0
                     ? _options.IdleFetchInterval
                     : TimeSpan.FromTicks(Math.Clamp(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _nextDueAt).Ticks, 0, _options.IdleFetchInterval.Ticks));
-                if (!await _signal.WaitAsync(wait, CancellationToken.None).ConfigureAwait(false))
+                if (!await _signal.WaitAsync(wait).ConfigureAwait(false))
                 {
                     Interlocked.Exchange(ref _wakeRequested, 1);
                 }
@@ -191,6 +222,14 @@ internal sealed class QueueProcessor
         trip.Fail = trip.Failures.Count > 0 ? _store.FailAsync(_worker, trip.Failures.Items) : null;
         trip.Release = trip.Releases.Count > 0 ? _store.ReleaseAsync(trip.Releases.Items, _cancelledRetention) : null;
         trip.Fetch = want > 0 ? _store.FetchAsync(want, _leaseMs, _worker) : null;
+    }
+
+    /// <summary>Completes when every call of the round trip has completed, or its deadline has passed; never throws.</summary>
+    private static async Task SettledAsync(RoundTrip trip)
+    {
+        Task?[] calls = [trip.Complete, trip.Fail, trip.Release, trip.Fetch];
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), trip.Deadline);
+        await Task.WhenAll(calls.OfType<Task>()).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>
@@ -304,36 +343,33 @@ internal sealed class QueueProcessor
 
     /// <summary>
     /// Runs buffered jobs one after another while holding one handler slot, so a handler that finishes without
-    /// awaiting costs no thread switch. Before it starts a job it makes sure one helper is queued to take the others
-    /// when a slot is free, so a handler that blocks before its first await holds up no other job: blocking
-    /// handlers still run in parallel. A handler that awaits keeps the slot and carries on from a fresh work item
-    /// once it finishes, never inline on whatever thread completed it.
+    /// awaiting costs no thread switch, and one thread, not several contending ones, runs a batch of short jobs
+    /// (on two cores the others would take the CPU Redis needs). A handler that awaits keeps its slot and carries on
+    /// from a fresh work item once it finishes, never inline on whatever thread completed it; this thread goes on
+    /// with another slot. A handler that blocks before its first await is caught by the stall check, which starts
+    /// another runner: blocking handlers still run in parallel.
     /// </summary>
     private void RunSlot()
     {
-        Volatile.Write(ref _helperQueued, 0);
         do
         {
             while (!_stopping.IsCancellationRequested && _buffer.TryDequeue(out var job))
             {
-                if (!_buffer.IsEmpty && Interlocked.CompareExchange(ref _helperQueued, 1, 0) == 0)
+                job.Started = true;
+                Interlocked.Increment(ref _starts);
+                if (Volatile.Read(ref _stallCheckArmed) == 0 && !_buffer.IsEmpty && Volatile.Read(ref _running) < _concurrency)
                 {
-                    if (TryTakeSlot())
-                    {
-                        Dispatch();
-                    }
-                    else
-                    {
-                        Volatile.Write(ref _helperQueued, 0);
-                    }
+                    ArmStallCheck();
                 }
 
-                job.Started = true;
                 var run = ExecuteAsync(job);
                 if (!run.IsCompleted)
                 {
                     run.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_continueSlot);
-                    return;
+                    if (!TryTakeSlot())
+                    {
+                        return;
+                    }
                 }
             }
 
@@ -341,6 +377,39 @@ internal sealed class QueueProcessor
             Interlocked.Decrement(ref _running);
         }
         while (!_stopping.IsCancellationRequested && !_buffer.IsEmpty && TryTakeSlot());
+    }
+
+    /// <summary>While jobs wait in the buffer and a slot is free, checks every <see cref="StallCheckInterval"/> that
+    /// runners start them.</summary>
+    private void ArmStallCheck()
+    {
+        if (Interlocked.CompareExchange(ref _stallCheckArmed, 1, 0) == 0)
+        {
+            Volatile.Write(ref _startsAtArm, Volatile.Read(ref _starts));
+            _stallTimer.Change(StallCheckInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>No job started for a whole interval while some waited: every runner is busy with one handler (a
+    /// blocking one, or a long one that does not await). Another runner takes the next job, if a slot is free.</summary>
+    private void CheckStall()
+    {
+        bool stalled = Volatile.Read(ref _starts) == Volatile.Read(ref _startsAtArm);
+        Volatile.Write(ref _stallCheckArmed, 0);
+        if (_stopping.IsCancellationRequested || _buffer.IsEmpty)
+        {
+            return;
+        }
+
+        if (stalled && TryTakeSlot())
+        {
+            Dispatch();
+        }
+
+        if (Volatile.Read(ref _running) < _concurrency)
+        {
+            ArmStallCheck(); // with every slot taken there is nothing to start: a runner that frees one looks again
+        }
     }
 
     private void Dispatch() => ThreadPool.UnsafeQueueUserWorkItem(static p => p.RunSlot(), this, preferLocal: false);
