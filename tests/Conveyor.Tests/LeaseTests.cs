@@ -9,6 +9,24 @@ public class LeaseTests(RedisFixture redis)
     private readonly ConveyorClient _client = new(redis.Redis);
 
     [Fact]
+    public async Task Only_the_exact_fencing_token_acknowledges_not_one_that_shares_its_digits()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var queue = _client.Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 12).Select(i => new NewJob<int>("n", i)));
+        var leased = (await queue.Store.FetchAsync(12, 30_000, "w")).Jobs;
+        var job = leased.Single(j => j.Token == leased.Max(l => l.Token));
+        Assert.True(job.Token >= 10, $"token {job.Token} should have two digits");
+        long prefix = job.Token / 10, extended = (job.Token * 10) + 1;
+
+        Assert.Equal([job.Id], await queue.Store.CompleteAsync("w", [new Completion(job.Id, prefix, "", "60000:10")]));
+        Assert.Equal([job.Id], await queue.Store.CompleteAsync("w", [new Completion(job.Id, extended, "", "60000:10")]));
+        Assert.Equal(JobState.Active, (await queue.GetAsync(job.Id))!.State);
+        Assert.Empty(await queue.Store.CompleteAsync("w", [new Completion(job.Id, job.Token, "", "60000:10")]));
+        Assert.Equal(JobState.Completed, (await queue.GetAsync(job.Id))!.State);
+    }
+
+    [Fact]
     public async Task A_lost_lease_is_recovered_and_the_zombie_acknowledgement_is_refused()
     {
         string q = RedisFixture.UniqueQueue();

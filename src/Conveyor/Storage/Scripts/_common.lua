@@ -69,8 +69,17 @@ local function forget(ids)
 end
 
 -- Lease values are "token|started_ms|worker". A caller proves ownership with its token.
+-- (Compared without building strings: this runs for every acknowledged job.)
 local function owns(lease, token)
-  return lease and string.sub(lease, 1, #token + 1) == token .. '|'
+  return lease and string.byte(lease, #token + 1) == 124 and string.find(lease, token, 1, true) == 1
+end
+
+-- The start time of a lease, as its digits.
+local function lease_started(lease)
+  local a = string.find(lease, '|', 1, true)
+  local b = a and string.find(lease, '|', a + 1, true)
+  if not b then return '0' end
+  return string.sub(lease, a + 1, b - 1)
 end
 
 local function lease_parts(lease)
@@ -83,13 +92,19 @@ end
 -- Retention arguments are "age_ms:count"; a batch usually repeats one value, so the last parse is reused.
 -- A script must never fail after it has written (Redis does not roll back), so a malformed value — a foreign
 -- producer's, say — means the defaults below rather than an error.
-local last_retention, last_age, last_keep
+local last_retention, last_age, last_keep, last_expiry
 local function retention(text)
   if text ~= last_retention then
     local _, _, age, keep = string.find(text or '', '^(%d+):(%d+)$')
-    last_retention, last_age, last_keep = text, tonumber(age) or 86400000, tonumber(keep) or 10000
+    last_retention, last_age, last_keep, last_expiry = text, tonumber(age) or 86400000, tonumber(keep) or 10000, nil
   end
   return last_age, last_keep
+end
+
+-- The finished-set score (expiry time) for the retention last parsed, formatted once per batch, not once per job.
+local function retention_expiry(now)
+  if last_expiry == nil then last_expiry = int(now + last_age) end
+  return last_expiry
 end
 
 -- Moves a job to a finished set (dead or cancelled) with its record, or forgets it when retention is zero.

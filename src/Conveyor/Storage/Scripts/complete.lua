@@ -25,10 +25,10 @@ for i = 1, n do
       dropped[#dropped + 1] = id
     else
       -- The lease is ours, so its worker is the caller: only the start time is read from it.
-      local started = lease_parts(leases[i])
+      local started = lease_started(leases[i])
       local result = ARGV[base + 2]
       kept[#kept + 1] = id
-      scores[#scores + 1] = int(now + age)
+      scores[#scores + 1] = retention_expiry(now)
       scores[#scores + 1] = id
       records[#records + 1] = id
       records[#records + 1] = result == '' and finished .. started .. '}' or finished .. started .. ',"result":' .. result .. '}'
