@@ -85,6 +85,30 @@ public class EnqueueTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task One_bulk_call_may_mix_plain_delayed_and_prioritised_jobs()
+    {
+        // Plain jobs travel in a shorter form; one delayed or prioritised job switches its whole call to the full one.
+        string q = RedisFixture.UniqueQueue();
+        var queue = _client.Queue(q);
+        var results = await queue.EnqueueManyAsync(
+        [
+            new NewJob<int>("n", 1),
+            new NewJob<int>("n", 2, new EnqueueOptions { Delay = TimeSpan.FromMinutes(5) }),
+            new NewJob<int>("n", 3, new EnqueueOptions { Priority = 7 }),
+            new NewJob<int>("n", 4),
+        ]);
+
+        var probe = new Probe(redis.Redis, q);
+        Assert.Equal([results[2].Id, results[0].Id, results[3].Id], await probe.WaitingIds()); // the prioritised one first
+        Assert.Equal([results[1].Id], await probe.Ids("delayed"));
+        Assert.Equal(7, (await queue.GetAsync(results[2].Id))!.Priority);
+        Assert.Equal((3L, 1L), ((await queue.CountsAsync()).Waiting, (await queue.CountsAsync()).Delayed));
+        var plain = await queue.EnqueueManyAsync([new NewJob<int>("n", 5), new NewJob<int>("n", 6)]);
+        Assert.Equal(JobState.Waiting, (await queue.GetAsync(plain[1].Id))!.State);
+        Assert.Equal(5, (await queue.CountsAsync()).Waiting);
+    }
+
+    [Fact]
     public async Task A_delayed_job_is_stored_delayed_until_its_due_time()
     {
         string q = RedisFixture.UniqueQueue();

@@ -13,16 +13,21 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     /// <summary>Adds jobs; returns, per job, whether it was created (false: its id existed).</summary>
     public async Task<bool[]> EnqueueAsync(IReadOnlyList<EnqueueItem> jobs)
     {
-        var args = ScriptRunner.Args(keys, 1 + (jobs.Count * 5));
+        // Plain jobs (priority 0, due now; the usual case) travel as id and envelope only.
+        bool plain = jobs.All(j => j.Priority == 0 && j.DueKind.Length == 0);
+        var args = ScriptRunner.Args(keys, 1 + (jobs.Count * (plain ? 2 : 5)));
         args[2] = jobs.Count;
         int a = 3;
         foreach (var job in jobs)
         {
             args[a++] = job.Id;
             args[a++] = job.Envelope;
-            args[a++] = job.Priority;
-            args[a++] = job.DueKind;
-            args[a++] = job.DueValue;
+            if (!plain)
+            {
+                args[a++] = job.Priority;
+                args[a++] = job.DueKind;
+                args[a++] = job.DueValue;
+            }
         }
 
         var reply = (RedisResult[])(await runner.RunAsync(ScriptCatalog.Enqueue, keys, args).ConfigureAwait(false))!;

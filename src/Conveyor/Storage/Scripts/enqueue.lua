@@ -1,15 +1,18 @@
 --[[ enqueue: add jobs; an id that already exists is left as it is (de-duplication).
 KEYS: jobs wait prio pseq delayed priority stats
 ARGV[3] count, then 5 values per job: id, envelope (JSON), priority (integer, 0 = normal),
-        due kind ('' = now, 'd' = delay in ms from the server's clock, 'a' = absolute unix ms), due value
+        due kind ('' = now, 'd' = delay in ms from the server's clock, 'a' = absolute unix ms), due value;
+        or 2 values per job (id, envelope) when every job of the call has priority 0 and is due now
 Returns {now_ms, added_1, ..., added_n}: added_i is 1 when job i was created, 0 when its id existed.
 Publishes 'wake' on the signal channel when waiting jobs appear in an empty queue or the earliest due
 time moves earlier, and one 'enqueued' event listing the new ids. ]]
 local now = server_now()
 local n = tonumber(ARGV[3])
+if n == 0 then return { now } end
+local stride = (#ARGV - 3) / n -- 5, or 2 for plain jobs: three fewer arguments per job to parse
 
 local ids = {}
-for i = 1, n do ids[i] = ARGV[4 + (i - 1) * 5] end
+for i = 1, n do ids[i] = ARGV[4 + (i - 1) * stride] end
 local existing = redis.call('HMGET', K.jobs, unpack(ids))
 
 local waiting_before = waiting_count()
@@ -20,7 +23,7 @@ local wake = false
 local reply, added, seen = { now }, {}, {}
 local fields, list = {}, {}
 for i = 1, n do
-  local base = 4 + (i - 1) * 5
+  local base = 4 + (i - 1) * stride
   local id = ids[i]
   if existing[i] or seen[id] then
     reply[i + 1] = 0
@@ -30,11 +33,13 @@ for i = 1, n do
     added[#added + 1] = id
     fields[#fields + 1] = id
     fields[#fields + 1] = ARGV[base + 1]
-    local priority = tonumber(ARGV[base + 2])
-    if priority ~= 0 then redis.call('HSET', K.priority, id, priority) end
-    local kind, value = ARGV[base + 3], tonumber(ARGV[base + 4])
-    local due = nil
-    if kind == 'd' and value > 0 then due = now + value elseif kind == 'a' and value > now then due = value end
+    local priority, due = 0, nil
+    if stride == 5 then
+      priority = tonumber(ARGV[base + 2])
+      if priority ~= 0 then redis.call('HSET', K.priority, id, priority) end
+      local kind, value = ARGV[base + 3], tonumber(ARGV[base + 4])
+      if kind == 'd' and value > 0 then due = now + value elseif kind == 'a' and value > now then due = value end
+    end
     if due then
       redis.call('ZADD', K.delayed, int(due), id)
       if earliest_due == nil or due < earliest_due then earliest_due = due; wake = true end
