@@ -193,7 +193,7 @@ internal static class Scenarios
     {
         await using var client = await ConveyorClient.ConnectAsync(redis + ",allowAdmin=true");
         string name = NewQueue("idle");
-        var children = await WorkerChild.StartAsync(redis, name, concurrency: 10, count: processes);
+        var children = await WorkerChild.StartAsync(redis, name, concurrency: 10, count: processes, warmUp: false);
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(2));

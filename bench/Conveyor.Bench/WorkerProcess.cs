@@ -23,6 +23,7 @@ internal static class WorkerProcess
         string queue = Arg(args, "--queue")!;
         int concurrency = int.Parse(Arg(args, "--concurrency") ?? "50", CultureInfo.InvariantCulture);
         bool recordStarts = args.Contains("--record-starts");
+        bool warmUp = !args.Contains("--no-warmup");
         string warmup = queue + "-warmup-" + Environment.ProcessId;
 
         long first = 0;
@@ -32,7 +33,7 @@ internal static class WorkerProcess
         var redis = await ConnectionMultiplexer.ConnectAsync(redisConfig);
         builder.Services.AddSingleton<IConnectionMultiplexer>(redis);
         var handlerOptions = (Action<HandlerOptions>)(o => o.Concurrency = concurrency);
-        builder.Services.AddConveyor(o => o.IdleFetchInterval = TimeSpan.FromMinutes(10))
+        var conveyor = builder.Services.AddConveyor(o => o.IdleFetchInterval = TimeSpan.FromMinutes(10))
             .AddHandler<Payload>(queue, (p, _, _) =>
             {
                 long now = NowUs();
@@ -43,23 +44,30 @@ internal static class WorkerProcess
                 }
 
                 return Task.CompletedTask;
-            }, handlerOptions)
-            .AddHandler<Payload>(warmup, (_, _, _) => Task.CompletedTask, handlerOptions);
+            }, handlerOptions);
+        if (warmUp)
+        {
+            conveyor.AddHandler<Payload>(warmup, (_, _, _) => Task.CompletedTask, handlerOptions);
+        }
+
         using var host = builder.Build();
         await host.StartAsync();
 
-        var client = host.Services.GetRequiredService<ConveyorClient>();
-        var warm = client.Queue(warmup);
-        // A worker is a long-running process: run the measured code paths (retention included) until the JIT's tiers
-        // settle — 100 000 jobs, then a pause for its background compiler — so the figures are not start-up figures.
-        await warm.EnqueueManyAsync(Enumerable.Range(0, WarmupJobs).Select(i => new NewJob<Payload>("noop", new Payload(i))));
-        while ((await warm.CountsAsync()) is { Waiting: > 0 } or { Active: > 0 })
+        if (warmUp)
         {
-            await Task.Delay(20);
-        }
+            // A worker is a long-running process: run the measured code paths (retention included) until the JIT's
+            // tiers settle — 100 000 jobs, then a pause for its background compiler — so the figures are not
+            // start-up figures. (Idle workers skip it: a second queue would double their periodic traffic.)
+            var warm = host.Services.GetRequiredService<ConveyorClient>().Queue(warmup);
+            await warm.EnqueueManyAsync(Enumerable.Range(0, WarmupJobs).Select(i => new NewJob<Payload>("noop", new Payload(i))));
+            while ((await warm.CountsAsync()) is { Waiting: > 0 } or { Active: > 0 })
+            {
+                await Task.Delay(20);
+            }
 
-        await Task.Delay(500);
-        await warm.PurgeAsync(JobState.Completed);
+            await Task.Delay(500);
+            await warm.PurgeAsync(JobState.Completed);
+        }
 
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         Console.WriteLine("ready");
@@ -90,7 +98,7 @@ internal sealed class WorkerChild : IAsyncDisposable
 
     private WorkerChild(Process process) => _process = process;
 
-    public static async Task<List<WorkerChild>> StartAsync(string redis, string queue, int concurrency, int count, bool recordStarts = false)
+    public static async Task<List<WorkerChild>> StartAsync(string redis, string queue, int concurrency, int count, bool recordStarts = false, bool warmUp = true)
     {
         string self = Environment.ProcessPath!;
         string dll = typeof(WorkerChild).Assembly.Location;
@@ -116,6 +124,11 @@ internal sealed class WorkerChild : IAsyncDisposable
             if (recordStarts)
             {
                 start.ArgumentList.Add("--record-starts");
+            }
+
+            if (!warmUp)
+            {
+                start.ArgumentList.Add("--no-warmup");
             }
 
             children.Add(new WorkerChild(Process.Start(start)!));
