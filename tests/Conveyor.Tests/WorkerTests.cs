@@ -216,20 +216,22 @@ public class WorkerTests(RedisFixture redis)
     [Fact]
     public async Task Handlers_that_block_before_their_first_await_still_run_in_parallel()
     {
+        // The pump starts a runner or two as jobs arrive; the third blocked handler's job is started by the stall check
+        // (the oldest buffered job waited 2 ms with a slot free). Otherwise it would wait for a handler to return.
         string q = RedisFixture.UniqueQueue();
         int parallel = 0, maxParallel = 0;
         using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, _, _) =>
         {
             InterlockedMax(ref maxParallel, Interlocked.Increment(ref parallel));
-            Thread.Sleep(300); // synchronous, CPU-bound or blocking code before any await
+            Thread.Sleep(2_000); // synchronous, CPU-bound or blocking code before any await
             Interlocked.Decrement(ref parallel);
             return Task.CompletedTask;
-        }, o => o.Concurrency = 4));
+        }, o => o.Concurrency = 3), o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var queue = host.Client().Queue(q);
-        await queue.EnqueueManyAsync(Enumerable.Range(0, 4).Select(i => new NewJob<int>("n", i)));
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 3).Select(i => new NewJob<int>("n", i)));
 
-        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 4, "4 jobs completed");
-        Assert.True(maxParallel >= 2, $"at most {maxParallel} blocking handler ran at once with concurrency 4");
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 3, "3 jobs completed");
+        Assert.True(maxParallel == 3, $"at most {maxParallel} blocking handlers ran at once with concurrency 3");
         await host.StopAsync();
     }
 
@@ -312,6 +314,52 @@ public class WorkerTests(RedisFixture redis)
         await host.StopAsync();
         // Concurrency 1 holds one running and one prefetched job: the other 23 stay waiting for any worker to take.
         Assert.InRange(maxActive, 1, 2);
+    }
+
+    [Fact]
+    public async Task Jobs_prefetched_for_a_burst_of_short_ones_go_back_when_slow_ones_follow()
+    {
+        string q = RedisFixture.UniqueQueue();
+        const int fast = 3_000, slow = 100;
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, async (i, _, ct) =>
+        {
+            if (i >= fast)
+            {
+                await Task.Delay(40, ct);
+            }
+        }, o => o.Concurrency = 1));
+        var queue = host.Client().Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, fast + slow).Select(i => new NewJob<int>("n", i)));
+
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed >= fast, "the short jobs completed", 30_000);
+        // The burst raised the prefetch to hundreds, so this worker leased most of the slow jobs with the last short
+        // ones. Once the rate falls it keeps one running and one prefetched, and the rest wait for any worker.
+        await Eventually.True(async () => (await queue.CountsAsync()) is { Active: <= 2, Waiting: >= slow / 2 },
+            "the slow jobs beyond one running and one prefetched were handed back", 3_000);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Synchronous_handlers_of_a_millisecond_each_still_run_up_to_the_concurrency()
+    {
+        // Each handler starts well within 2 ms of the last, so a check for "no job started lately" would never add a
+        // runner; runners are added while buffered jobs wait with slots free (by the pump as outcomes come in, and by
+        // the stall check when the oldest has waited 2 ms).
+        string q = RedisFixture.UniqueQueue();
+        int parallel = 0, maxParallel = 0;
+        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, _, _) =>
+        {
+            InterlockedMax(ref maxParallel, Interlocked.Increment(ref parallel));
+            Thread.Sleep(1); // a short synchronous call: a driver without async, a CPU-bound step
+            Interlocked.Decrement(ref parallel);
+            return Task.CompletedTask;
+        }, o => o.Concurrency = 4));
+        var queue = host.Client().Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 300).Select(i => new NewJob<int>("n", i)));
+
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 300, "300 jobs completed", 30_000);
+        await host.StopAsync();
+        Assert.True(maxParallel >= 3, $"at most {maxParallel} handlers ran at once with concurrency 4");
     }
 
     [Fact]

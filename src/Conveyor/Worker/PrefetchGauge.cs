@@ -6,7 +6,7 @@ namespace Conveyor.Worker;
 /// How many jobs one queue's pump holds at once: running plus fetched and waiting for a slot. With
 /// <see cref="ConveyorOptions.Prefetch"/> set it is fixed at concurrency + prefetch. Otherwise the prefetch follows
 /// the rate: what this process finished in the last <see cref="Window"/>, at least <c>min(concurrency, 100)</c>, and
-/// at most <see cref="MaxHeld"/> jobs held in all. Short jobs then come in large batches — a round trip that
+/// at most <see cref="MaxHeld"/> jobs held in all (or that minimum, for a concurrency above 400). Short jobs then come in large batches — a round trip that
 /// acknowledges and fetches one job costs Redis some 40 commands, one of a hundred jobs a handful each — while slow
 /// jobs are not hoarded by one process when others could run them. Pump-only.
 /// </summary>

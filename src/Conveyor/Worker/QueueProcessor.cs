@@ -38,10 +38,10 @@ internal sealed class QueueProcessor
     private long _nextDueAt;
     private TimeSpan _retryDelay;
     private static readonly TimeSpan StallCheckInterval = TimeSpan.FromMilliseconds(2);
+    private static readonly long StallCheckTicks = (long)(StallCheckInterval.TotalSeconds * Stopwatch.Frequency);
     private readonly ITimer _stallTimer;
     private int _stallCheckArmed;
-    private long _starts;
-    private long _startsAtArm;
+    private volatile bool _ended;
     private int _wakeRequested = 1;
     private volatile bool _forceRelease;
     private volatile bool _aborted;
@@ -131,6 +131,7 @@ internal sealed class QueueProcessor
         }
         finally
         {
+            _ended = true;
             _stallTimer.Dispose();
         }
     }
@@ -150,6 +151,11 @@ internal sealed class QueueProcessor
             var next = retry;
             retry = new RoundTrip();
             Collect(next, stopping);
+            if (!stopping)
+            {
+                HandBackSurplus(next, flying);
+            }
+
             int sent = next.Acks;
             if (stopping && _held.IsEmpty && sent == 0 && flying is null)
             {
@@ -284,9 +290,10 @@ internal sealed class QueueProcessor
 
         if (trip.Fetch is not null && await Settle(trip.Fetch) is (true, var result))
         {
+            long bufferedAt = Stopwatch.GetTimestamp();
             foreach (var leased in result.Jobs)
             {
-                var job = new RunningJob(leased);
+                var job = new RunningJob(leased) { BufferedAt = bufferedAt };
                 if (_held.TryGetValue(leased.Id, out var stale))
                 {
                     // We fetched a job we still hold under an older lease: that lease expired and the job was
@@ -356,7 +363,6 @@ internal sealed class QueueProcessor
             while (!_stopping.IsCancellationRequested && _buffer.TryDequeue(out var job))
             {
                 job.Started = true;
-                Interlocked.Increment(ref _starts);
                 if (Volatile.Read(ref _stallCheckArmed) == 0 && !_buffer.IsEmpty && Volatile.Read(ref _running) < _concurrency)
                 {
                     ArmStallCheck();
@@ -379,29 +385,37 @@ internal sealed class QueueProcessor
         while (!_stopping.IsCancellationRequested && !_buffer.IsEmpty && TryTakeSlot());
     }
 
-    /// <summary>While jobs wait in the buffer and a slot is free, checks every <see cref="StallCheckInterval"/> that
-    /// runners start them.</summary>
+    /// <summary>While jobs wait in the buffer and a slot is free, checks every <see cref="StallCheckInterval"/> how
+    /// long the oldest has waited.</summary>
     private void ArmStallCheck()
     {
         if (Interlocked.CompareExchange(ref _stallCheckArmed, 1, 0) == 0)
         {
-            Volatile.Write(ref _startsAtArm, Volatile.Read(ref _starts));
-            _stallTimer.Change(StallCheckInterval, Timeout.InfiniteTimeSpan);
+            try
+            {
+                _stallTimer.Change(StallCheckInterval, Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The pump has ended: nothing is left to start.
+            }
         }
     }
 
-    /// <summary>No job started for a whole interval while some waited: every runner is busy with one handler (a
-    /// blocking one, or a long one that does not await). Another runner takes the next job, if a slot is free.</summary>
+    /// <summary>
+    /// The oldest buffered job has waited a whole interval while a slot was free: the runners are busy in handlers
+    /// that block, or that take long without awaiting. Another runner takes the next job. Short handlers drain a
+    /// batch within the interval and run on one thread; slower ones get a runner per interval up to the concurrency.
+    /// </summary>
     private void CheckStall()
     {
-        bool stalled = Volatile.Read(ref _starts) == Volatile.Read(ref _startsAtArm);
         Volatile.Write(ref _stallCheckArmed, 0);
-        if (_stopping.IsCancellationRequested || _buffer.IsEmpty)
+        if (_ended || _stopping.IsCancellationRequested || !_buffer.TryPeek(out var oldest))
         {
             return;
         }
 
-        if (stalled && TryTakeSlot())
+        if (Stopwatch.GetTimestamp() - oldest.BufferedAt >= StallCheckTicks && TryTakeSlot())
         {
             Dispatch();
         }
@@ -455,6 +469,9 @@ internal sealed class QueueProcessor
 
     private void StartSlot(bool stopping)
     {
+        // Jobs just buffered must be visible before the slot count is read (a runner releasing its slot reads the
+        // buffer after its decrement): one of the two then starts them.
+        Interlocked.MemoryBarrier();
         if (!stopping && !_buffer.IsEmpty && TryTakeSlot())
         {
             Dispatch();
@@ -503,6 +520,25 @@ internal sealed class QueueProcessor
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// After a burst of short jobs the adaptive capacity falls when slow ones follow. Jobs fetched for the burst and
+    /// not started go back to the front of the queue, for any worker to take, rather than wait here under lease; the
+    /// factor of two keeps an ordinary dip in the rate from sending jobs back and forth.
+    /// </summary>
+    private void HandBackSurplus(RoundTrip next, RoundTrip? flying)
+    {
+        int held = _held.Count - next.Acks - (flying?.Acks ?? 0);
+        if (held <= 2 * _prefetch.Capacity)
+        {
+            return;
+        }
+
+        for (int surplus = held - _prefetch.Capacity; surplus > 0 && _buffer.TryDequeue(out var job); surplus--)
+        {
+            next.Releases.Add(job, (job.Id, job.Token));
         }
     }
 

@@ -26,6 +26,9 @@ internal sealed class RunningJob(LeasedJob lease)
     public StopReason Reason => (StopReason)Volatile.Read(ref _reason);
     public bool Started { get; set; }
 
+    /// <summary>When the pump put it in the buffer (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    public long BufferedAt { get; init; }
+
     /// <summary>Its outcome is in a batch on its way to Redis (pump-only).</summary>
     public bool Sent { get; set; }
 

@@ -10,6 +10,9 @@ local now = server_now()
 local n = tonumber(ARGV[3])
 if n == 0 then return { now } end
 local stride = (#ARGV - 3) / n -- 5, or 2 for plain jobs: three fewer arguments per job to parse
+if stride ~= 5 and stride ~= 2 then
+  return redis.error_reply('ERR enqueue: ' .. (#ARGV - 3) .. ' job arguments for ' .. n .. ' jobs; send 5 per job, or 2 (id, envelope) when all are plain')
+end
 
 local ids = {}
 for i = 1, n do ids[i] = ARGV[4 + (i - 1) * stride] end
