@@ -151,9 +151,10 @@ internal sealed class QueueProcessor
             var next = retry;
             retry = new RoundTrip();
             Collect(next, stopping);
+            int held = _held.Count; // counts every lock of the dictionary: once per turn
             if (!stopping)
             {
-                HandBackSurplus(next, flying);
+                HandBackSurplus(held, next, flying);
             }
 
             int sent = next.Acks;
@@ -165,7 +166,7 @@ internal sealed class QueueProcessor
             // Jobs the round trip in flight will acknowledge or fetch count as already gone or already held.
             bool due = Stopwatch.GetTimestamp() >= _nextDueAt;
             bool wake = Volatile.Read(ref _wakeRequested) == 1;
-            int want = stopping ? 0 : _prefetch.Capacity - (_held.Count - sent - (flying?.Acks ?? 0)) - (flying?.Want ?? 0);
+            int want = stopping ? 0 : _prefetch.Capacity - (held - sent - (flying?.Acks ?? 0)) - (flying?.Want ?? 0);
             bool fetch = want > 0 && (sent > 0 || wake || due || _lastFetchFull);
             if (fetch)
             {
@@ -528,15 +529,15 @@ internal sealed class QueueProcessor
     /// not started go back to the front of the queue, for any worker to take, rather than wait here under lease; the
     /// factor of two keeps an ordinary dip in the rate from sending jobs back and forth.
     /// </summary>
-    private void HandBackSurplus(RoundTrip next, RoundTrip? flying)
+    private void HandBackSurplus(int held, RoundTrip next, RoundTrip? flying)
     {
-        int held = _held.Count - next.Acks - (flying?.Acks ?? 0);
-        if (held <= 2 * _prefetch.Capacity)
+        int staying = held - next.Acks - (flying?.Acks ?? 0);
+        if (staying <= 2 * _prefetch.Capacity)
         {
             return;
         }
 
-        for (int surplus = held - _prefetch.Capacity; surplus > 0 && _buffer.TryDequeue(out var job); surplus--)
+        for (int surplus = staying - _prefetch.Capacity; surplus > 0 && _buffer.TryDequeue(out var job); surplus--)
         {
             next.Releases.Add(job, (job.Id, job.Token));
         }
