@@ -33,6 +33,9 @@ internal sealed class PrefetchGauge
 
     public int Capacity { get; private set; }
 
+    /// <summary>The rate fell to where the prefetch is at its minimum (slow jobs, or none), never when fixed.</summary>
+    public bool AtMinimum { get; private set; }
+
     /// <summary>Counts jobs whose outcome the pump just collected, and once a window has passed, sets the capacity.</summary>
     public void Finished(int jobs)
     {
@@ -54,5 +57,6 @@ internal sealed class PrefetchGauge
         _finished = 0;
         _since = now;
         Capacity = Math.Min(_maxFetch, _concurrency + (int)Math.Clamp(perWindow, _minPrefetch, Math.Max(_minPrefetch, MaxHeld - _concurrency)));
+        AtMinimum = perWindow <= _minPrefetch;
     }
 }
