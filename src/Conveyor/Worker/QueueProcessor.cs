@@ -248,32 +248,14 @@ internal sealed class QueueProcessor
     private async Task FinishAsync(RoundTrip trip, RoundTrip retry)
     {
         Exception? failure = null;
-        if (trip.Complete is not null)
+        if (await TakeInAsync(trip.Complete, trip.Completions, retry.Completions) is { } completed)
         {
-            if (await Settle(trip.Complete) is (true, var refused))
-            {
-                Refused(refused);
-                Interlocked.Add(ref _processed, trip.Completions.Count);
-                Acknowledged(trip.Completions);
-            }
-            else
-            {
-                retry.Completions.MoveFrom(trip.Completions);
-            }
+            Interlocked.Add(ref _processed, completed);
         }
 
-        if (trip.Fail is not null)
+        if (await TakeInAsync(trip.Fail, trip.Failures, retry.Failures) is { } failed)
         {
-            if (await Settle(trip.Fail) is (true, var refused))
-            {
-                Refused(refused);
-                Interlocked.Add(ref _failed, trip.Failures.Count);
-                Acknowledged(trip.Failures);
-            }
-            else
-            {
-                retry.Failures.MoveFrom(trip.Failures);
-            }
+            Interlocked.Add(ref _failed, failed);
         }
 
         if (trip.Release is not null)
@@ -323,6 +305,27 @@ internal sealed class QueueProcessor
         await Task.Delay(_retryDelay, _options.Time).ConfigureAwait(false);
         _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         Interlocked.Exchange(ref _wakeRequested, 1);
+
+        // Completions or failures: refused ones are logged, the rest forgotten; a failed call's go to the next round
+        // trip. Returns how many were acknowledged, or null when there was no call or it failed.
+        async Task<int?> TakeInAsync<T>(Task<string[]>? call, Pending<T> sent, Pending<T> resend)
+        {
+            if (call is null)
+            {
+                return null;
+            }
+
+            if (await Settle(call) is not (true, var refused))
+            {
+                resend.MoveFrom(sent);
+                return null;
+            }
+
+            Refused(refused);
+            int count = sent.Count;
+            Acknowledged(sent);
+            return count;
+        }
 
         async Task<(bool Ok, T Value)> Settle<T>(Task<T> call)
         {
