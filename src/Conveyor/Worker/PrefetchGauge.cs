@@ -21,6 +21,7 @@ internal sealed class PrefetchGauge
     private readonly int _maxFetch;
     private long _since = Stopwatch.GetTimestamp();
     private long _finished;
+    private int _lowWindows;
 
     public PrefetchGauge(int concurrency, int? prefetch, int maxFetch)
     {
@@ -33,8 +34,9 @@ internal sealed class PrefetchGauge
 
     public int Capacity { get; private set; }
 
-    /// <summary>The rate fell to where the prefetch is at its minimum (slow jobs, or none), never when fixed.</summary>
-    public bool AtMinimum { get; private set; }
+    /// <summary>The rate has been at or under the minimum prefetch for two windows running (slow jobs, or none; one
+    /// long window after a pause of the process does not count). Never when the prefetch is fixed.</summary>
+    public bool AtMinimum => _lowWindows >= 2;
 
     /// <summary>Counts jobs whose outcome the pump just collected, and once a window has passed, sets the capacity.</summary>
     public void Finished(int jobs)
@@ -57,6 +59,6 @@ internal sealed class PrefetchGauge
         _finished = 0;
         _since = now;
         Capacity = Math.Min(_maxFetch, _concurrency + (int)Math.Clamp(perWindow, _minPrefetch, Math.Max(_minPrefetch, MaxHeld - _concurrency)));
-        AtMinimum = perWindow <= _minPrefetch;
+        _lowWindows = perWindow <= _minPrefetch ? _lowWindows + 1 : 0;
     }
 }
