@@ -81,4 +81,28 @@ public class RetentionTests(RedisFixture redis)
         Assert.Equal(1, await probe.HashLength("jobs"));
         Assert.Equal(2, await probe.Stat("expired_completed"));
     }
+
+    [Fact]
+    public async Task One_acknowledgement_may_carry_results_and_different_retentions()
+    {
+        // Completions without results and with one retention travel in a shorter form; a result or a second
+        // retention in the same call switches it to the full one.
+        string q = RedisFixture.UniqueQueue();
+        var queue = _client.Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 4).Select(i => new NewJob<int>("n", i)));
+        var jobs = (await queue.Store.FetchAsync(4, 30_000, "w")).Jobs;
+
+        Assert.Empty(await queue.Store.CompleteAsync("w",
+        [
+            new Completion(jobs[0].Id, jobs[0].Token, "42", "3600000:100"),
+            new Completion(jobs[1].Id, jobs[1].Token, "", "0:0"),
+        ]));
+        Assert.Empty(await queue.Store.CompleteAsync("w", [new Completion(jobs[2].Id, jobs[2].Token, "", "3600000:100"), new Completion(jobs[3].Id, jobs[3].Token, "", "3600000:100")]));
+
+        Assert.Equal(42, (await queue.GetAsync(jobs[0].Id))!.Result!.Value.GetInt32());
+        Assert.Null(await queue.GetAsync(jobs[1].Id)); // retention 0: forgotten at once
+        Assert.Equal(JobState.Completed, (await queue.GetAsync(jobs[3].Id))!.State);
+        Assert.Null((await queue.GetAsync(jobs[3].Id))!.Result);
+        Assert.Equal(3, (await queue.CountsAsync()).Completed);
+    }
 }

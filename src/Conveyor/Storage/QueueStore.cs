@@ -67,16 +67,32 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     /// <summary>Records successes; returns the ids refused because the caller's lease was lost.</summary>
     public async Task<string[]> CompleteAsync(string worker, IReadOnlyList<Completion> done)
     {
-        var args = ScriptRunner.Args(keys, 2 + (done.Count * 4));
+        if (done.Count == 0)
+        {
+            return [];
+        }
+
+        // Without results and with one retention (the usual case) the retention goes once and each job as id and token.
+        string retention = done[0].Retention;
+        bool plain = done.All(c => c.Result.Length == 0 && c.Retention == retention);
+        var args = ScriptRunner.Args(keys, plain ? 3 + (done.Count * 2) : 2 + (done.Count * 4));
         args[2] = worker;
         args[3] = done.Count;
         int a = 4;
+        if (plain)
+        {
+            args[a++] = retention;
+        }
+
         foreach (var c in done)
         {
             args[a++] = c.Id;
             args[a++] = c.Token;
-            args[a++] = c.Result;
-            args[a++] = c.Retention;
+            if (!plain)
+            {
+                args[a++] = c.Result;
+                args[a++] = c.Retention;
+            }
         }
 
         return ToStrings(await runner.RunAsync(ScriptCatalog.Complete, keys, args).ConfigureAwait(false));
