@@ -17,6 +17,8 @@ namespace Conveyor.Worker;
 internal sealed class QueueProcessor
 {
     private const int MaxFetch = 1000;
+    private static readonly TimeSpan StallCheckInterval = TimeSpan.FromMilliseconds(2);
+    private static readonly long StallCheckTicks = (long)(StallCheckInterval.TotalSeconds * Stopwatch.Frequency);
     private readonly QueueStore _store;
     private readonly ConveyorOptions _options;
     private readonly JobRunner _runner;
@@ -37,8 +39,6 @@ internal sealed class QueueProcessor
     private bool _lastFetchFull;
     private long _nextDueAt;
     private TimeSpan _retryDelay;
-    private static readonly TimeSpan StallCheckInterval = TimeSpan.FromMilliseconds(2);
-    private static readonly long StallCheckTicks = (long)(StallCheckInterval.TotalSeconds * Stopwatch.Frequency);
     private readonly ITimer _stallTimer;
     private int _stallCheckArmed;
     private volatile bool _ended;
@@ -57,7 +57,7 @@ internal sealed class QueueProcessor
         _worker = worker;
         _concurrency = handlers.Concurrency;
         _prefetch = new PrefetchGauge(_concurrency, options.Prefetch, MaxFetch);
-        _continueSlot = () => ThreadPool.UnsafeQueueUserWorkItem(static p => p.RunSlot(), this, preferLocal: false);
+        _continueSlot = Dispatch;
         _stallTimer = TimeProvider.System.CreateTimer(static p => ((QueueProcessor)p!).CheckStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _leaseMs = (long)options.Lease.TotalMilliseconds;
         _roundTripTimeout = options.RedisCallTimeout;
