@@ -26,5 +26,4 @@ public sealed class ConveyorServerOptions
     /// <summary>Serve the dashboard at <c>/</c>. Default true.</summary>
     public bool Dashboard { get; set; } = true;
 
-    internal bool RequiresKey => ApiKeys.Count > 0;
 }

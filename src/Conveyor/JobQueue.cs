@@ -7,7 +7,7 @@ namespace Conveyor;
 /// <summary>One queue: enqueue jobs, read them, and repair the queue. Get it from <see cref="ConveyorClient.Queue"/>.</summary>
 public sealed class JobQueue
 {
-    private const int BulkChunk = 500;
+    internal const int BulkChunk = 500;
     private const int BulkInFlight = 8;
     private readonly ConveyorClient _client;
     private readonly QueueStore _store;

@@ -8,10 +8,8 @@ namespace Conveyor.Cli;
 /// Every command's output: aligned tables with colour on a terminal (Spectre.Console), plain aligned text when piped,
 /// indented JSON with <c>--json</c>.
 /// </summary>
-internal sealed class Output(bool json)
+internal static class Output
 {
-    public bool Json { get; } = json;
-
     public static bool Terminal => !Console.IsOutputRedirected;
 
     public static void Write<T>(T value, JsonTypeInfo<T> type) => Console.WriteLine(JsonSerializer.Serialize(value, type));

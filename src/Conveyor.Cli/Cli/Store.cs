@@ -18,7 +18,7 @@ internal static class Store
         Configured(option) ?? Running(DefaultDataDirectory)
         ?? throw new CliError(ExitCodes.NoRedis,
             $"No Redis to talk to: pass --redis redis://host:port (or set CONVEYOR_REDIS), or start the embedded store with 'conveyor up' " +
-            $"in this directory (none is running here: {Path.GetFullPath(Path.Combine(DefaultDataDirectory, "store.json"))} does not name a live one).");
+            $"in this directory (none is running here: {Path.GetFullPath(FileIn(DefaultDataDirectory))} does not name a live one).");
 
     public static async Task<ConveyorClient> ConnectAsync(string? option)
     {
@@ -39,7 +39,7 @@ internal static class Store
     /// <summary>The address a live <c>conveyor up</c> wrote into <paramref name="dataDirectory"/>, if its process still runs.</summary>
     public static string? Running(string dataDirectory)
     {
-        string file = Path.Combine(dataDirectory, "store.json");
+        string file = FileIn(dataDirectory);
         if (!File.Exists(file))
         {
             return null;
@@ -57,9 +57,11 @@ internal static class Store
     }
 
     public static void Announce(string dataDirectory, StoreFile store) =>
-        File.WriteAllText(Path.Combine(dataDirectory, "store.json"), JsonSerializer.Serialize(store, CliJson.Default.StoreFile));
+        File.WriteAllText(FileIn(dataDirectory), JsonSerializer.Serialize(store, CliJson.Default.StoreFile));
 
-    public static void Withdraw(string dataDirectory) => File.Delete(Path.Combine(dataDirectory, "store.json"));
+    public static void Withdraw(string dataDirectory) => File.Delete(FileIn(dataDirectory));
+
+    private static string FileIn(string dataDirectory) => Path.Combine(dataDirectory, "store.json");
 
     private static bool ProcessRuns(int pid)
     {

@@ -19,12 +19,13 @@ internal static class InfoCommand
             string? only = r.GetValue(queue);
             if (only is not null)
             {
-                await Queues.RequireAsync(client, only);
+                only = (await Queues.RequireAsync(client, only)).Name;
             }
 
+            bool json = r.GetValue(GlobalOptions.Json);
             if (!r.GetValue(watch))
             {
-                Show(await ReadAsync(client, only), r.GetValue(GlobalOptions.Json));
+                Show(await ReadAsync(client, only), json);
                 return ExitCodes.Ok;
             }
 
@@ -32,12 +33,12 @@ internal static class InfoCommand
             while (!ct.IsCancellationRequested)
             {
                 var info = await ReadAsync(client, only);
-                if (Output.Terminal && !r.GetValue(GlobalOptions.Json))
+                if (Output.Terminal && !json)
                 {
                     AnsiConsole.Clear();
                 }
 
-                Show(info, r.GetValue(GlobalOptions.Json));
+                Show(info, json);
                 try
                 {
                     await Task.Delay(every, ct);
@@ -56,7 +57,7 @@ internal static class InfoCommand
     private static async Task<InfoView> ReadAsync(ConveyorClient client, string? only)
     {
         var redis = await WorkerEndpoints.ReadRedisAsync(client.Redis);
-        var names = only is null ? await client.ListQueuesAsync() : [client.Queue(only).Name];
+        var names = only is null ? await client.ListQueuesAsync() : [only];
         var workers = await client.ListWorkersAsync();
         long minute = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 - 1;
         var queues = new List<QueueInfoView>();

@@ -25,7 +25,7 @@ internal static class JobsCommand
             }
 
             Output.Table(["ID", "NAME", "STATE", "CREATED", "UNTIL", "DATA"],
-                page.Jobs.Select(j => (IReadOnlyList<string>)[j.Id, j.Name, j.State.Name(), Output.Time(j.CreatedAt), Output.Time(j.StateUntil), Short(j.Data.GetRawText())]));
+                page.Jobs.Select(j => (IReadOnlyList<string>)[j.Id, j.Name, j.State.Name(), Output.Time(j.CreatedAt), Output.Time(j.StateUntil), EnqueueRequest.Describe(j.Data)]));
             if (page.NextCursor is not null)
             {
                 Output.Line($"(more: raise --limit, or see them all in the dashboard)");
@@ -35,6 +35,4 @@ internal static class JobsCommand
         });
         return command;
     }
-
-    private static string Short(string text) => text.Length <= 60 ? text : text[..57] + "...";
 }

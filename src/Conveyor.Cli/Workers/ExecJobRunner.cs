@@ -135,7 +135,7 @@ internal sealed partial class ExecJobRunner(string command, TimeSpan grace) : ID
                 if (line.StartsWith("::progress ", StringComparison.Ordinal))
                 {
                     string value = line["::progress ".Length..].Trim();
-                    await job.ReportProgressAsync(TryJson(value, out var json) ? json : JsonSerializer.SerializeToElement(value, ExecJson.Default.String));
+                    await job.ReportProgressAsync(JsonOrString(value));
                     continue;
                 }
 
@@ -177,6 +177,10 @@ internal sealed partial class ExecJobRunner(string command, TimeSpan grace) : ID
         string text = tail.ToString().TrimEnd();
         return text.Length <= StderrTail ? text : "…" + text[^StderrTail..];
     }
+
+    /// <summary>The text as JSON when it parses as JSON, else as a JSON string.</summary>
+    internal static JsonElement JsonOrString(string text) =>
+        TryJson(text, out var value) ? value : JsonSerializer.SerializeToElement(text, ExecJson.Default.String);
 
     private static bool TryJson(string text, out JsonElement value)
     {

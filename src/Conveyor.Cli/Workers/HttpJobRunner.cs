@@ -20,20 +20,7 @@ internal static class HttpJobRunner
                 $"POST {url} answered {(int)response.StatusCode} {response.ReasonPhrase}.{(body.Length == 0 ? "" : "\n" + (body.Length <= BodyInError ? body : body[..BodyInError] + "…"))}");
         }
 
-        if (body.Trim().Length == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return JsonSerializer.SerializeToElement(body, ExecJson.Default.String);
-        }
+        return body.Trim().Length == 0 ? null : ExecJobRunner.JsonOrString(body);
     }
 }
 

@@ -59,16 +59,13 @@ internal static class JobEndpoints
         // Every job is checked before any is enqueued: a bad job in the middle rejects the request whole.
         var parsed = root.EnumerateArray().Select((j, i) => EnqueueRequest.Parse(j, $"[{i}]")).ToList();
         var results = await q.EnqueueManyAsync(parsed.Select(j => new NewJob<JsonElement>(j.Name, j.Data, j.Options)), ct).ConfigureAwait(false);
+        // Duplicates report the existing job's state, read together rather than one round trip after another.
+        var existing = await Task.WhenAll(results.Select(r => r.Duplicate ? q.GetAsync(r.Id) : Task.FromResult<JobInfo?>(null))).ConfigureAwait(false);
         var views = new List<EnqueueView>(results.Count);
         for (int i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            string state = parsed[i].Delayed ? "delayed" : "waiting";
-            if (r.Duplicate)
-            {
-                state = (await q.GetAsync(r.Id).ConfigureAwait(false))?.State.Name() ?? "removed";
-            }
-
+            string state = !r.Duplicate ? (parsed[i].Delayed ? "delayed" : "waiting") : existing[i]?.State.Name() ?? "removed";
             views.Add(new EnqueueView(r.Id, q.Name, state, r.Duplicate));
         }
 

@@ -2,6 +2,9 @@ namespace Conveyor.Server.Api;
 
 internal static class Queues
 {
+    /// <summary>Seconds since <paramref name="since"/> (never negative across clock skew), or null for no time.</summary>
+    public static double? AgeSeconds(DateTimeOffset? since) => since is { } t ? Math.Max(0, (DateTimeOffset.UtcNow - t).TotalSeconds) : null;
+
     /// <summary>How many of <paramref name="workers"/> take jobs from <paramref name="queue"/>.</summary>
     public static int Serving(this IReadOnlyList<WorkerInfo> workers, string queue) => workers.Count(w => w.Concurrency.ContainsKey(queue));
 

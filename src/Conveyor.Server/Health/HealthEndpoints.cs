@@ -43,7 +43,7 @@ internal static class HealthEndpoints
             var counts = await q.CountsAsync().ConfigureAwait(false);
             var oldest = await q.OldestWaitingAsync().ConfigureAwait(false);
             return new QueueHealthView(n, counts.Waiting + counts.Delayed, counts.Waiting, counts.Active, counts.Dead, counts.Paused,
-                oldest is { } o ? Math.Max(0, (DateTimeOffset.UtcNow - o).TotalSeconds) : null,
+                Queues.AgeSeconds(oldest),
                 workers.Serving(n));
         })).ConfigureAwait(false);
         return TypedResults.Ok(new HealthView("healthy", new RedisHealthView(true, rtt, null), queues, workers.Count));

@@ -55,8 +55,7 @@ internal static class MetricsEndpoint
         text.Family("conveyor_queue_oldest_waiting_seconds", "gauge", "Age of the job that has waited longest to run (0 when none waits).");
         foreach (var q in queues)
         {
-            double age = q.Oldest is { } o ? Math.Max(0, (DateTimeOffset.UtcNow - o).TotalSeconds) : 0;
-            text.Sample("conveyor_queue_oldest_waiting_seconds", age, ("queue", q.Name));
+            text.Sample("conveyor_queue_oldest_waiting_seconds", Queues.AgeSeconds(q.Oldest) ?? 0, ("queue", q.Name));
         }
 
         text.Family("conveyor_queue_paused", "gauge", "1 when the queue is paused.");

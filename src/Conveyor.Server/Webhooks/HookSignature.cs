@@ -48,9 +48,7 @@ internal static class HookSignature
             return "The webhook-signature header is missing: deliveries must be signed.";
         }
 
-        byte[] key = StandardKey(hook.Secret);
-        byte[] signed = [.. Encoding.UTF8.GetBytes($"{id}.{headers["webhook-timestamp"]}."), .. body];
-        byte[] expected = HMACSHA256.HashData(key, signed);
+        byte[] expected = StandardMac(hook.Secret, id, headers["webhook-timestamp"]!, body);
         bool match = false;
         foreach (string part in header.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -64,11 +62,15 @@ internal static class HookSignature
     }
 
     /// <summary>The <c>v1,BASE64</c> signature a Standard Webhooks sender would put in <c>webhook-signature</c>.</summary>
-    public static string SignStandard(string secret, string id, long timestamp, ReadOnlySpan<byte> body)
-    {
-        byte[] signed = [.. Encoding.UTF8.GetBytes($"{id}.{timestamp.ToString(CultureInfo.InvariantCulture)}."), .. body];
-        return "v1," + Convert.ToBase64String(HMACSHA256.HashData(StandardKey(secret), signed));
-    }
+    public static string SignStandard(string secret, string id, long timestamp, ReadOnlySpan<byte> body) =>
+        "v1," + Convert.ToBase64String(StandardMac(secret, id, timestamp.ToString(CultureInfo.InvariantCulture), body));
+
+    /// <summary>Standard Webhooks' MAC: HMAC-SHA256 of <c>id.timestamp.body</c>, keyed by the secret.</summary>
+    private static byte[] StandardMac(string secret, string id, string timestamp, ReadOnlySpan<byte> body) =>
+        HMACSHA256.HashData(StandardKey(secret), (byte[])[.. Encoding.UTF8.GetBytes($"{id}.{timestamp}."), .. body]);
+
+    /// <summary>HMAC-SHA256 of <paramref name="payload"/> keyed by the secret's UTF-8 bytes (GitHub and Hmac schemes).</summary>
+    private static byte[] Mac(string secret, ReadOnlySpan<byte> payload) => HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), payload);
 
     private static byte[] StandardKey(string secret) =>
         secret.StartsWith("whsec_", StringComparison.Ordinal) && TryBase64(secret[6..], out byte[] key) ? key : Encoding.UTF8.GetBytes(secret);
@@ -100,7 +102,7 @@ internal static class HookSignature
 
     /// <summary>The <c>sha256=HEX</c> signature of <paramref name="payload"/>, as a provider would send it.</summary>
     public static string Sign(string secret, ReadOnlySpan<byte> payload) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), payload));
+        "sha256=" + Convert.ToHexStringLower(Mac(secret, payload));
 
     private static string? CheckTimestamped(HookOptions hook, IHeaderDictionary headers, byte[] body, DateTimeOffset now)
     {
@@ -132,7 +134,7 @@ internal static class HookSignature
             return $"The {headerName} header is not sha256=<hex>.";
         }
 
-        byte[] expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), payload);
+        byte[] expected = Mac(secret, payload);
         return CryptographicOperations.FixedTimeEquals(expected, offered) ? null : $"The {headerName} signature does not match the body.";
     }
 }

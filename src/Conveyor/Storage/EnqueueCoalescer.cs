@@ -7,7 +7,7 @@ namespace Conveyor.Storage;
 /// </summary>
 internal sealed class EnqueueCoalescer(QueueStore store)
 {
-    private const int MaxBatch = 500;
+    private const int MaxBatch = JobQueue.BulkChunk;
 
     // Large payloads go in smaller calls: one slow call would hold up (and, on a timeout, fail) every job in it.
     private const long MaxBatchBytes = 1024 * 1024;

@@ -196,7 +196,7 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         for (int i = 0; i <= DurationHistogram.BoundsMs.Length; i++)
         {
             buckets.Add(new DurationBucket(i < DurationHistogram.BoundsMs.Length ? DurationHistogram.BoundsMs[i] : null,
-                entries.GetValueOrDefault(DurationHistogram.Field(i))));
+                entries.GetValueOrDefault(DurationHistogram.Fields[i])));
         }
 
         return new JobDurations(buckets, entries.GetValueOrDefault("count"), entries.GetValueOrDefault("sum_us") / 1000.0);

@@ -203,7 +203,7 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
         {
             if (counts[i] > 0)
             {
-                writes.Add(batch.HashIncrementAsync(key, Worker.DurationHistogram.Field(i), counts[i]));
+                writes.Add(batch.HashIncrementAsync(key, Worker.DurationHistogram.Fields[i], counts[i]));
             }
         }
 

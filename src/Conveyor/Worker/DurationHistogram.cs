@@ -16,8 +16,7 @@ internal sealed class DurationHistogram
     private long _sumMicros;
 
     /// <summary>The hash field of each bucket, as stored in Redis: "le_5" … "le_300000", "le_inf".</summary>
-    public static string Field(int bucket) =>
-        bucket < BoundsMs.Length ? "le_" + BoundsMs[bucket].ToString(CultureInfo.InvariantCulture) : "le_inf";
+    public static readonly string[] Fields = [.. BoundsMs.Select(b => "le_" + b.ToString(CultureInfo.InvariantCulture)), "le_inf"];
 
     public void Record(double ms)
     {
