@@ -143,7 +143,15 @@ public class EmbeddedStoreTests(ITestOutputHelper output) : IAsyncLifetime
             Add(id!, "waiting");
         }
 
-        foreach (string set in new[] { "delayed", "active", "completed", "dead", "cancelled" })
+        foreach (var id in await db.HashKeysAsync(keys.Key("lease")))
+        {
+            if (id != Storage.QueueKeys.Pin)
+            {
+                Add(id!, "active");
+            }
+        }
+
+        foreach (string set in new[] { "delayed", "completed", "dead", "cancelled" })
         {
             foreach (var id in await db.SortedSetRangeByRankAsync(keys.Key(set)))
             {

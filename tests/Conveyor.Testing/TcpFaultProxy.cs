@@ -16,6 +16,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private readonly Lock _lock = new();
     private volatile TaskCompletionSource _open = CompletedGate();
     private int _drops;
+    private volatile bool _muted;
 
     public TcpFaultProxy(int targetPort)
     {
@@ -28,6 +29,13 @@ public sealed class TcpFaultProxy : IAsyncDisposable
 
     /// <summary>How many connections have been cut so far.</summary>
     public int Drops => Volatile.Read(ref _drops);
+
+    /// <summary>While set, what the server sends is thrown away: requests still run, their replies never arrive.</summary>
+    public bool MuteReplies
+    {
+        get => _muted;
+        set => _muted = value;
+    }
 
     /// <summary>Closes every open connection, as a crashed middlebox or a restarted NAT would.</summary>
     public void DropAll()
@@ -107,12 +115,12 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 _pairs.Add((client, server));
             }
 
-            _ = PumpAsync(client, server);
-            _ = PumpAsync(server, client);
+            _ = PumpAsync(client, server, replies: false);
+            _ = PumpAsync(server, client, replies: true);
         }
     }
 
-    private async Task PumpAsync(TcpClient from, TcpClient to)
+    private async Task PumpAsync(TcpClient from, TcpClient to, bool replies)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -128,6 +136,11 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 }
 
                 await _open.Task;
+                if (replies && _muted)
+                {
+                    continue;
+                }
+
                 await output.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
             }
         }

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Conveyor.Testing;
 using Conveyor.Storage;
 using Conveyor.Tests.Testing;
+using StackExchange.Redis;
 
 namespace Conveyor.Tests;
 
@@ -112,6 +114,94 @@ public class LeaseTests(RedisFixture redis)
         var job = await queue.GetAsync(id);
         Assert.Equal(0, job!.Stalls);
         Assert.Empty(job.Errors);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_renewed_holder_keeps_its_jobs_while_one_no_longer_renewed_loses_them()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var queue = _client.Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 5).Select(i => new NewJob<int>("n", i)));
+        var unseen = (await queue.Store.FetchAsync(3, 300, "w")).Jobs; // as if this fetch's reply was lost
+        var kept = (await queue.Store.FetchAsync(2, 300, "w#1")).Jobs;
+        for (int i = 0; i < 6; i++)
+        {
+            await Eventually.SleepAtLeast(100);
+            Assert.Empty(await queue.Store.RenewAsync(1_000, "w#1", kept.Select(j => (j.Id, j.Token)).ToList()));
+        }
+
+        var (recovered, _, _) = await queue.Store.RecoverAsync(100, attempts: 5, maxStalls: 3, "60000:10", "60000:10");
+
+        Assert.Equal(3, recovered);
+        var probe = new Probe(redis.Redis, q);
+        Assert.Equal(unseen.Select(j => j.Id).Order(), (await probe.WaitingIds()).Order());
+        Assert.Equal(kept.Select(j => j.Id).Order(), (await probe.ActiveIds()).Order());
+        Assert.Equal(["w#1"], await probe.Ids("holders"));
+        var back = await queue.GetAsync(unseen[0].Id);
+        Assert.Contains("worker w ", Assert.Single(back!.Errors).Message);
+        var running = await queue.GetAsync(kept[0].Id);
+        Assert.Equal((JobState.Active, "w"), (running!.State, running.Worker));
+        Assert.True(running.StateUntil > DateTimeOffset.UtcNow, $"lease ends {running.StateUntil}");
+    }
+
+    [Fact]
+    public async Task An_expired_holder_stays_until_every_one_of_its_jobs_is_taken_back()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var queue = _client.Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 5).Select(i => new NewJob<int>("n", i)));
+        Assert.Equal(5, (await queue.Store.FetchAsync(5, 20, "dead")).Jobs.Length);
+        await Eventually.SleepAtLeast(40);
+        var probe = new Probe(redis.Redis, q);
+
+        var taken = new List<long>();
+        for (int i = 0; i < 4; i++)
+        {
+            taken.Add((await queue.Store.RecoverAsync(2, attempts: 5, maxStalls: 3, "60000:10", "60000:10")).Recovered);
+            Assert.Equal(i < 2 ? new List<string> { "dead" } : [], await probe.Ids("holders"));
+        }
+
+        Assert.Equal([2, 2, 1, 0], taken);
+        Assert.Equal(5, (await queue.CountsAsync()).Waiting);
+    }
+
+    [Fact]
+    public async Task Jobs_a_fetch_leased_whose_reply_never_arrived_come_back_while_the_worker_lives()
+    {
+        int port = int.Parse(redis.Configuration.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        await using var proxy = new TcpFaultProxy(port);
+        using var viaProxy = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{proxy.Port},abortConnect=false,asyncTimeout=1000,syncTimeout=1000");
+        string q = RedisFixture.UniqueQueue();
+        var runs = new ConcurrentDictionary<int, int>();
+        using var host = await TestHost.StartAsync(viaProxy,
+            c => c.AddHandler<int>(q, (n, _, _) =>
+            {
+                runs.AddOrUpdate(n, 1, (_, r) => r + 1);
+                return Task.CompletedTask;
+            }),
+            o =>
+            {
+                o.Lease = TimeSpan.FromSeconds(1);
+                o.IdleFetchInterval = TimeSpan.FromMilliseconds(100);
+                o.RedisCallTimeout = TimeSpan.FromMilliseconds(500);
+            });
+        var queue = _client.Queue(q);
+        await queue.EnqueueAsync("n", 0);
+        await Eventually.True(() => Task.FromResult(runs.ContainsKey(0)), "the worker ran a first job");
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 1, "the first job was acknowledged");
+
+        proxy.MuteReplies = true; // the wake-up is lost too: the worker's idle fetch takes the jobs
+        var ids = await queue.EnqueueManyAsync(Enumerable.Range(1, 10).Select(i => new NewJob<int>("n", i)));
+        await Eventually.True(async () => (await queue.CountsAsync()).Active == 10, "a fetch whose reply is lost leased the 10 jobs");
+        await Task.Delay(600); // the worker gives that fetch up
+        proxy.MuteReplies = false;
+        proxy.DropAll();
+
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 11, "the 10 jobs came back and completed", 20_000);
+        Assert.All(Enumerable.Range(1, 10), n => Assert.Equal(1, runs[n]));
+        var job = await queue.GetAsync(ids[0].Id);
+        Assert.Equal(1, job!.Stalls);
         await host.StopAsync();
     }
 }

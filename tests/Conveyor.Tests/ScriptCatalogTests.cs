@@ -70,7 +70,7 @@ public class ScriptCatalogTests
 public class EncodingPinTests(Testing.RedisFixture redis)
 {
     [Fact]
-    public async Task Hot_keys_stay_hash_tables_and_skip_lists_even_when_small()
+    public async Task Hot_hashes_stay_hash_tables_even_when_small()
     {
         string q = Testing.RedisFixture.UniqueQueue();
         var queue = new ConveyorClient(redis.Redis).Queue(q);
@@ -81,14 +81,13 @@ public class EncodingPinTests(Testing.RedisFixture redis)
 
         Assert.Equal("hashtable", await probe.Encoding("lease"));
         Assert.Equal("hashtable", await probe.Encoding("jobs"));
-        Assert.Equal("skiplist", await probe.Encoding("active"));
         Assert.Equal(2, (await queue.CountsAsync()).Active);
         Assert.Equal(2, (await queue.ListAsync(JobState.Active)).Jobs.Count);
 
         await queue.Store.CompleteAsync("w", jobs.Select(j => new Storage.Completion(j.Id, j.Token, "", "60000:10")).ToList());
         Assert.Equal("hashtable", await probe.Encoding("lease"));
         Assert.Equal(0, (await queue.CountsAsync()).Active);
-        Assert.Empty(await probe.Ids("active"));
+        Assert.Empty(await probe.ActiveIds());
         Assert.Equal(0, await probe.HashLength("lease"));
     }
 }

@@ -30,7 +30,7 @@ public class WorkerTests(RedisFixture redis)
         Assert.False(string.IsNullOrEmpty(job.Worker));
         var probe = new Probe(redis.Redis, q);
         Assert.False(await probe.HashHas("lease", id));
-        Assert.Empty(await probe.Ids("active"));
+        Assert.Empty(await probe.ActiveIds());
         Assert.Equal(1, await probe.Stat("completed"));
         await host.StopAsync();
     }

@@ -61,8 +61,8 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
     }
 
     /// <summary>
-    /// A page of one state. Waiting jobs come in the order they will run; delayed by due time; active by lease
-    /// end; completed, dead and cancelled newest first. The cursor is an offset: a page is a snapshot, and jobs
+    /// A page of one state. Waiting jobs come in the order they will run; delayed by due time; active by start,
+    /// longest running first; completed, dead and cancelled newest first. The cursor is an offset: a page is a snapshot, and jobs
     /// that move meanwhile may be skipped or seen twice.
     /// </summary>
     public async Task<JobPage> ListAsync(JobState state, string? cursor, int limit)
@@ -72,7 +72,7 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         {
             JobState.Waiting => await WaitingAsync(offset, limit).ConfigureAwait(false),
             JobState.Delayed => await RangeAsync("delayed", offset, limit, Order.Ascending).ConfigureAwait(false),
-            JobState.Active => await RangeAsync("active", offset, limit, Order.Ascending).ConfigureAwait(false),
+            JobState.Active => await ActiveAsync(offset, limit).ConfigureAwait(false),
             _ => await RangeAsync(state.Name(), offset, limit, Order.Descending).ConfigureAwait(false),
         };
         var ids = entries.Select(e => (RedisValue)e.Id).ToArray();
@@ -233,6 +233,26 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         return entries.Where(e => e.Element != QueueKeys.Pin).Select(e => (e.Element.ToString(), (double?)e.Score)).ToList();
     }
 
+    /// <summary>A page of the lease hash, longest running first, each with its holder's lease deadline. Reads every
+    /// lease: the jobs running now, not a backlog.</summary>
+    private async Task<List<(string Id, double? Score)>> ActiveAsync(long offset, int limit)
+    {
+        var batch = Db.CreateBatch();
+        var leasesCall = batch.HashGetAllAsync(keys.Key("lease"));
+        var holdersCall = batch.SortedSetRangeByRankWithScoresAsync(keys.Key("holders"));
+        batch.Execute();
+        var leases = await runner.WithClearErrors(() => leasesCall).ConfigureAwait(false);
+        var deadlines = (await runner.WithClearErrors(() => holdersCall).ConfigureAwait(false))
+            .ToDictionary(h => h.Element.ToString(), h => h.Score, StringComparer.Ordinal);
+        return leases.Where(e => e.Name != QueueKeys.Pin)
+            .Select(e => (Id: e.Name.ToString(), Parts: e.Value.ToString().Split('|')))
+            .Where(e => e.Parts.Length == 3)
+            .OrderBy(e => long.Parse(e.Parts[1], CultureInfo.InvariantCulture)).ThenBy(e => e.Id, StringComparer.Ordinal)
+            .Skip((int)Math.Min(offset, int.MaxValue)).Take(limit)
+            .Select(e => (e.Id, deadlines.TryGetValue(e.Parts[2], out double d) ? d : (double?)null))
+            .ToList();
+    }
+
     private async Task<List<(string Id, double? Score)>> WaitingAsync(long offset, int limit)
     {
         var prio = keys.Key("prio");
@@ -274,5 +294,6 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
     private static long? LeaseStarted(string? lease) =>
         lease?.Split('|') is [_, var started, _] ? long.Parse(started, CultureInfo.InvariantCulture) : null;
 
-    private static string? LeaseWorker(string? lease) => lease?.Split('|') is [_, _, var worker] ? worker : null;
+    /// <summary>The worker of a lease's holder: the holder is the worker id, with "#n" after a lost fetch.</summary>
+    private static string? LeaseWorker(string? lease) => lease?.Split('|') is [_, _, var holder] ? holder.Split('#')[0] : null;
 }

@@ -40,13 +40,14 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
         return added;
     }
 
-    /// <summary>Promotes due delayed jobs and leases up to <paramref name="want"/> waiting ones.</summary>
-    public async Task<FetchResult> FetchAsync(int want, long leaseMs, string worker)
+    /// <summary>Promotes due delayed jobs and leases up to <paramref name="want"/> waiting ones to <paramref name="holder"/>
+    /// (a worker id, or a later holder of that worker: see fetch.lua).</summary>
+    public async Task<FetchResult> FetchAsync(int want, long leaseMs, string holder)
     {
         var args = ScriptRunner.Args(keys, 3);
         args[2] = want;
         args[3] = leaseMs;
-        args[4] = worker;
+        args[4] = holder;
         var reply = (RedisResult[])(await runner.RunAsync(ScriptCatalog.Fetch, keys, args).ConfigureAwait(false))!;
         long now = (long)reply[0], first = (long)reply[1], nextDue = (long)reply[2];
         if (first < 0)
@@ -118,13 +119,14 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
         return ToStrings(await runner.RunAsync(ScriptCatalog.Fail, keys, args).ConfigureAwait(false));
     }
 
-    /// <summary>Extends the leases still held; returns the ids whose lease was lost.</summary>
-    public async Task<string[]> RenewAsync(long leaseMs, IReadOnlyList<(string Id, long Token)> held)
+    /// <summary>Extends the leases of <paramref name="holder"/>; returns the ids of <paramref name="held"/> whose lease was lost.</summary>
+    public async Task<string[]> RenewAsync(long leaseMs, string holder, IReadOnlyList<(string Id, long Token)> held)
     {
-        var args = ScriptRunner.Args(keys, 2 + (held.Count * 2));
+        var args = ScriptRunner.Args(keys, 3 + (held.Count * 2));
         args[2] = leaseMs;
-        args[3] = held.Count;
-        int a = 4;
+        args[3] = holder;
+        args[4] = held.Count;
+        int a = 5;
         foreach (var (id, token) in held)
         {
             args[a++] = id;

@@ -12,12 +12,12 @@ internal sealed class QueueKeys
     /// <summary>Per-queue key names, as scripts declare them in their KEYS header.</summary>
     public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
     {
-        "wait", "prio", "pseq", "delayed", "active", "completed", "dead", "cancelled",
+        "wait", "prio", "pseq", "delayed", "holders", "completed", "dead", "cancelled",
         "jobs", "lease", "attempts", "stalls", "priority", "errors", "progress", "logs", "done", "cancelreq",
         "paused", "fence", "stats", "minutes", "durations",
     };
 
-    /// <summary>The encoding pin the scripts keep in hot hashes and in the active set (see _common.lua).</summary>
+    /// <summary>The encoding pin the scripts keep in hot hashes (see _common.lua).</summary>
     public const string Pin = "~pin~" + "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~";
 
     private readonly string _root;

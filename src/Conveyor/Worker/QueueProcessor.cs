@@ -24,6 +24,8 @@ internal sealed class QueueProcessor
     private readonly JobRunner _runner;
     private readonly ILogger _logger;
     private readonly string _worker;
+    private volatile string _holder;
+    private int _lostFetches;
     private readonly int _concurrency;
     private readonly PrefetchGauge _prefetch;
     private readonly long _leaseMs;
@@ -55,6 +57,7 @@ internal sealed class QueueProcessor
         _options = options;
         _logger = logger;
         _worker = worker;
+        _holder = worker;
         _concurrency = handlers.Concurrency;
         _prefetch = new PrefetchGauge(_concurrency, options.Prefetch, MaxFetch);
         _continueSlot = Dispatch;
@@ -68,6 +71,9 @@ internal sealed class QueueProcessor
     public string Queue => _store.Keys.Queue;
     public int Concurrency => _concurrency;
     public QueueStore Store => _store;
+
+    /// <summary>Whom this pump's fetches lease jobs to. A live worker renews it even while it holds nothing.</summary>
+    public string Holder => _holder;
     public long Processed => Interlocked.Read(ref _processed);
     public long Failed => Interlocked.Read(ref _failed);
     public long Released => Interlocked.Read(ref _released);
@@ -229,7 +235,8 @@ internal sealed class QueueProcessor
         trip.Complete = trip.Completions.Count > 0 ? _store.CompleteAsync(_worker, trip.Completions.Items) : null;
         trip.Fail = trip.Failures.Count > 0 ? _store.FailAsync(_worker, trip.Failures.Items) : null;
         trip.Release = trip.Releases.Count > 0 ? _store.ReleaseAsync(trip.Releases.Items, _cancelledRetention) : null;
-        trip.Fetch = want > 0 ? _store.FetchAsync(want, _leaseMs, _worker) : null;
+        trip.Holder = _holder;
+        trip.Fetch = want > 0 ? _store.FetchAsync(want, _leaseMs, trip.Holder) : null;
     }
 
     /// <summary>Completes when every call of the round trip has completed, or its deadline has passed; never throws.</summary>
@@ -276,28 +283,19 @@ internal sealed class QueueProcessor
             }
         }
 
-        if (trip.Fetch is not null && await Settle(trip.Fetch) is (true, var result))
+        if (trip.Fetch is not null)
         {
-            long bufferedAt = Stopwatch.GetTimestamp();
-            foreach (var leased in result.Jobs)
+            if (await Settle(trip.Fetch) is (true, var result))
             {
-                var job = new RunningJob(leased) { BufferedAt = bufferedAt };
-                if (_held.TryGetValue(leased.Id, out var stale))
-                {
-                    // We fetched a job we still hold under an older lease: that lease expired and the job was
-                    // recovered (Redis was away, say). The old run must stop and must not touch the new one.
-                    stale.Stop(StopReason.LeaseLost, _options.AbandonGrace, _options.Time);
-                }
-
-                _held[leased.Id] = job;
-                _buffer.Enqueue(job);
+                Buffer(result, trip);
             }
-
-            StartSlot(_stopping.IsCancellationRequested);
-            _lastFetchFull = !result.Paused && result.Jobs.Length == trip.Want;
-            _nextDueAt = result.NextDue < 0
-                ? long.MaxValue
-                : Stopwatch.GetTimestamp() + (long)((result.NextDue - result.Now) * (Stopwatch.Frequency / 1000.0));
+            else
+            {
+                // The fetch may have leased jobs (or may yet: a call that timed out can still run) that this worker
+                // will never see. They stay with the old holder, renewed from now on only while it holds jobs this
+                // worker knows of; then it expires and the reaper takes the unseen jobs back.
+                _holder = $"{_worker}#{++_lostFetches}";
+            }
         }
 
         if (failure is null)
@@ -345,6 +343,31 @@ internal sealed class QueueProcessor
                 return (false, default!);
             }
         }
+    }
+
+    /// <summary>Takes a fetch's jobs in: held from now on, buffered for the runners.</summary>
+    private void Buffer(FetchResult result, RoundTrip trip)
+    {
+        long bufferedAt = Stopwatch.GetTimestamp();
+        foreach (var leased in result.Jobs)
+        {
+            var job = new RunningJob(leased) { BufferedAt = bufferedAt, Holder = trip.Holder };
+            if (_held.TryGetValue(leased.Id, out var stale))
+            {
+                // We fetched a job we still hold under an older lease: that lease expired and the job was
+                // recovered (Redis was away, say). The old run must stop and must not touch the new one.
+                stale.Stop(StopReason.LeaseLost, _options.AbandonGrace, _options.Time);
+            }
+
+            _held[leased.Id] = job;
+            _buffer.Enqueue(job);
+        }
+
+        StartSlot(_stopping.IsCancellationRequested);
+        _lastFetchFull = !result.Paused && result.Jobs.Length == trip.Want;
+        _nextDueAt = result.NextDue < 0
+            ? long.MaxValue
+            : Stopwatch.GetTimestamp() + (long)((result.NextDue - result.Now) * (Stopwatch.Frequency / 1000.0));
     }
 
     private void Acknowledged<T>(Pending<T> pending)
@@ -613,6 +636,7 @@ internal sealed class RoundTrip
     public Pending<(string, long)> Releases { get; } = new();
     public int Acks => Completions.Count + Failures.Count + Releases.Count;
     public int Want { get; set; }
+    public string Holder { get; set; } = "";
     public bool Shutdown { get; set; }
     public long Deadline { get; set; }
     public Task<string[]>? Complete { get; set; }

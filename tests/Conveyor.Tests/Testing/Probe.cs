@@ -18,6 +18,10 @@ public sealed class Probe(IConnectionMultiplexer redis, string queue, string pre
         return prio.Concat(list).Select(v => v.ToString()).ToList();
     }
 
+    /// <summary>The jobs under lease: the lease hash's fields, not counting the encoding pin.</summary>
+    public async Task<List<string>> ActiveIds() =>
+        (await Db.HashKeysAsync(Key("lease"))).Select(v => v.ToString()).Where(v => v != QueueKeys.Pin).ToList();
+
     public async Task<List<string>> Ids(string set) =>
         (await Db.SortedSetRangeByRankAsync(Key(set))).Select(v => v.ToString()).Where(v => v != QueueKeys.Pin).ToList();
 
@@ -52,7 +56,12 @@ public sealed class Probe(IConnectionMultiplexer redis, string queue, string pre
             Add(id, "waiting");
         }
 
-        foreach (string set in new[] { "delayed", "active", "completed", "dead", "cancelled" })
+        foreach (string id in await ActiveIds())
+        {
+            Add(id, "active");
+        }
+
+        foreach (string set in new[] { "delayed", "completed", "dead", "cancelled" })
         {
             foreach (string id in await Ids(set))
             {

@@ -3,19 +3,14 @@
 
 local JOB_HASHES = { 'jobs', 'lease', 'attempts', 'stalls', 'priority', 'errors', 'progress', 'logs', 'done', 'cancelreq' }
 
--- Encoding pins. Redis stores hashes and sorted sets of up to 128 short entries as a listpack, searched
--- linearly; the lease hash and active set hold only in-flight jobs, so they would stay small and every
--- operation would scan them. An entry longer than 64 bytes converts a key to a real hash table / skip list
--- for as long as the key exists, and the pin keeps it existing. Pins are not job ids ('~' is not allowed in
--- ids), sort last in the active set (score +inf) and are left out of every count and listing.
+-- Encoding pin. Redis stores hashes of up to 128 short entries as a listpack, searched linearly; the lease
+-- hash holds only in-flight jobs, so it would stay small and every operation would scan it. An entry longer
+-- than 64 bytes converts a key to a real hash table for as long as the key exists, and the pin keeps it
+-- existing. Pins are not job ids ('~' is not allowed in ids) and are left out of every count and listing.
 local PIN = '~pin~' .. string.rep('~', 64)
 
 local function pin_hash(key)
   redis.call('HSETNX', key, PIN, '1')
-end
-
-local function pin_zset(key)
-  redis.call('ZADD', key, 'NX', '+inf', PIN)
 end
 
 local function server_now()
@@ -68,7 +63,9 @@ local function forget(ids)
   end
 end
 
--- Lease values are "token|started_ms|worker". A caller proves ownership with its token.
+-- Lease values are "token|started_ms|holder". A caller proves ownership with its token. The holder is the
+-- worker id, with "#n" appended after the worker lost a fetch's reply (see fetch.lua); its deadline is its
+-- score in the holders set.
 -- (Compared without building strings: this runs for every acknowledged job.)
 local function owns(lease, token)
   return lease and string.byte(lease, #token + 1) == 124 and string.find(lease, token, 1, true) == 1
@@ -82,11 +79,17 @@ local function lease_started(lease)
   return string.sub(lease, a + 1, b - 1)
 end
 
+-- The start time and the holder of a lease.
 local function lease_parts(lease)
   local a = string.find(lease, '|', 1, true)
   local b = a and string.find(lease, '|', a + 1, true)
   if not b then return '0', '' end
   return string.sub(lease, a + 1, b - 1), string.sub(lease, b + 1)
+end
+
+-- The worker id of a holder (a lease's third part).
+local function holder_worker(holder)
+  return (string.gsub(holder, '#.*$', ''))
 end
 
 -- Retention arguments are "age_ms:count"; a batch usually repeats one value, so the last parse is reused.

@@ -1,5 +1,5 @@
 --[[ complete: record successful jobs, refusing any whose lease the caller no longer holds.
-KEYS: active lease jobs attempts stalls priority errors progress logs done cancelreq completed stats minutes
+KEYS: lease jobs attempts stalls priority errors progress logs done cancelreq completed stats minutes
 ARGV[3] worker id  ARGV[4] count, then 4 values per job: id, token, result JSON ('' for none),
         retention as "age_ms:count" (age 0 or count 0 forgets the job at once);
         or, when no job has a result and all share one retention: that retention, then 2 values per job (id, token)
@@ -47,7 +47,6 @@ end
 
 if #owned > 0 then
   redis.call('HDEL', K.lease, unpack(owned))
-  redis.call('ZREM', K.active, unpack(owned))
   if redis.call('HLEN', K.cancelreq) > 0 then redis.call('HDEL', K.cancelreq, unpack(owned)) end
   forget(dropped)
   if #kept > 0 then

@@ -1,6 +1,6 @@
 --[[ fail: record failed attempts, refusing any whose lease the caller no longer holds. Each job is retried
 (now or after a delay), moved to dead, or — when a cancel was requested while it ran — cancelled.
-KEYS: active lease jobs attempts stalls priority errors progress logs done cancelreq wait prio pseq delayed dead cancelled stats minutes
+KEYS: lease jobs attempts stalls priority errors progress logs done cancelreq wait prio pseq delayed dead cancelled stats minutes
 ARGV[3] worker id  ARGV[4] count, then 6 values per job: id, token, error JSON (one attempt's error object),
         action ('retry' | 'dead' | 'cancel'), retry delay ms (for retry) or dead reason, retention "age_ms:count"
         of the state it ends in: dead for 'dead', cancelled for 'cancel' and 'retry' (a retry becomes a cancel
@@ -23,10 +23,10 @@ for i = 1, n do
     refused[#refused + 1] = id
   else
     redis.call('HDEL', K.lease, id)
-    redis.call('ZREM', K.active, id)
     if redis.call('HDEL', K.cancelreq, id) == 1 then action = 'cancel' end
     append_error(id, err)
-    local started, worker = lease_parts(lease)
+    local started, holder = lease_parts(lease)
+    local worker = holder_worker(holder)
     if action == 'cancel' then
       cancelled[#cancelled + 1] = id
       keep_cancelled = min_keep(keep_cancelled,

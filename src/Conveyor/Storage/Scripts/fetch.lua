@@ -1,6 +1,10 @@
 --[[ fetch: move due delayed jobs to waiting, then lease up to `want` waiting jobs, highest priority first.
-KEYS: wait prio pseq delayed active jobs lease attempts paused fence priority
-ARGV[3] want (0 only promotes)  ARGV[4] lease ms  ARGV[5] worker id
+Leases are held per holder, not per job: the holder's score in the holders set is the deadline of every
+lease it holds, and renewing it renews them all (renew.lua); when it passes, recover.lua takes them back.
+A holder is a worker id; a worker that lost a fetch's reply fetches under a new holder ("id#n") from then
+on, so the jobs that fetch leased, which it never saw, come back when their old holder is no longer renewed.
+KEYS: wait prio pseq delayed holders jobs lease attempts paused fence priority
+ARGV[3] want (0 only promotes)  ARGV[4] lease ms  ARGV[5] holder
 Returns {now_ms, first_token, next_due_ms, id_1, envelope_1, attempts_1, id_2, ...}
   first_token: fencing token of job 1; job i holds first_token + i - 1. -1 when the queue is paused.
   next_due_ms: earliest due time still in the delayed set, or -1.
@@ -58,17 +62,14 @@ local last = redis.call('INCRBY', K.fence, n)
 local first = last - n + 1
 local deadline = int(now + tonumber(ARGV[4]))
 local suffix = '|' .. int(now) .. '|' .. ARGV[5]
-local active, leases = {}, {}
+local leases = {}
 for i, id in ipairs(ids) do
-  active[2 * i - 1] = deadline
-  active[2 * i] = id
   leases[2 * i - 1] = id
   leases[2 * i] = int(first + i - 1) .. suffix
 end
-pin_zset(K.active)
 pin_hash(K.lease)
-redis.call('ZADD', K.active, unpack(active))
 redis.call('HSET', K.lease, unpack(leases))
+redis.call('ZADD', K.holders, deadline, ARGV[5])
 local envelopes = redis.call('HMGET', K.jobs, unpack(ids))
 local attempts = redis.call('HLEN', K.attempts) > 0 and redis.call('HMGET', K.attempts, unpack(ids)) or {}
 

@@ -1,21 +1,40 @@
---[[ recover: take back jobs whose lease expired (their worker died or stalled). Each such job counts an
-attempt and a stall; it goes back to the front of the waiting line, or to dead with reason "stalled" once it
-has stalled more than its max stalls or used its last attempt, or to cancelled if a cancel was requested.
-KEYS: active lease jobs attempts stalls priority errors progress logs done cancelreq wait prio pseq dead cancelled stats minutes
+--[[ recover: take back jobs whose lease expired: their holder (see fetch.lua) was not renewed in time because
+its worker died or stalled, or because the worker lost the reply of the fetch that leased them. Each such job
+counts an attempt and a stall; it goes back to the front of the waiting line, or to dead with reason "stalled"
+once it has stalled more than its max stalls or used its last attempt, or to cancelled if a cancel was requested.
+Finding an expired holder's jobs reads the whole lease hash: that happens only when a worker dies, stops or
+loses a fetch, never on the path of a job that runs.
+KEYS: holders lease jobs attempts stalls priority errors progress logs done cancelreq wait prio pseq dead cancelled stats minutes
 ARGV[3] limit  ARGV[4] default attempts  ARGV[5] default max stalls  ARGV[6] default dead retention "age_ms:count"
 (a job's own opts.keepDead wins)  ARGV[7] cancelled retention "age_ms:count"
-Returns {recovered, dead, cancelled}. ]]
+Returns {recovered, dead, cancelled}; when they add up to the limit, more may be left for the next call. ]]
 local now = server_now()
-local expired = redis.call('ZRANGEBYSCORE', K.active, '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+local holders = redis.call('ZRANGEBYSCORE', K.holders, '-inf', now, 'LIMIT', 0, 100)
+if #holders == 0 then return { 0, 0, 0 } end
+local gone = {}
+for _, holder in ipairs(holders) do gone[holder] = true end
+
+local limit = tonumber(ARGV[3])
+local expired, leases, all = {}, {}, true
+local entries = redis.call('HGETALL', K.lease)
+for i = 1, #entries, 2 do
+  local _, holder = lease_parts(entries[i + 1])
+  if gone[holder] then
+    if #expired == limit then all = false; break end
+    expired[#expired + 1] = entries[i]
+    leases[#leases + 1] = entries[i + 1]
+  end
+end
+-- A holder leaves the set once none of its leases is left.
+if all then redis.call('ZREM', K.holders, unpack(holders)) end
 if #expired == 0 then return { 0, 0, 0 } end
 
 local waiting_before = waiting_count()
 local back, dead, cancelled = {}, {}, {}
 local keep_dead, keep_cancelled = nil, nil
-for _, id in ipairs(expired) do
-  local lease = redis.call('HGET', K.lease, id) or '0|0|'
-  local started, worker = lease_parts(lease)
-  redis.call('ZREM', K.active, id)
+for i, id in ipairs(expired) do
+  local started, holder = lease_parts(leases[i])
+  local worker = holder_worker(holder)
   redis.call('HDEL', K.lease, id)
   if redis.call('HDEL', K.cancelreq, id) == 1 then
     cancelled[#cancelled + 1] = id

@@ -1,7 +1,7 @@
 --[[ release: hand leased jobs back to the front of the waiting line without counting an attempt (graceful
 shutdown: prefetched jobs that never started, and running jobs that did not finish in time). A job whose
 cancel was requested is cancelled instead.
-KEYS: jobs lease attempts stalls priority errors progress logs done cancelreq active wait prio pseq cancelled stats
+KEYS: jobs lease attempts stalls priority errors progress logs done cancelreq wait prio pseq cancelled stats
 ARGV[3] cancelled retention "age_ms:count"  ARGV[4] count, then 2 values per job: id, token
 Returns the number of jobs released; jobs whose lease the caller lost are left alone. ]]
 local now = server_now()
@@ -14,9 +14,9 @@ for i = n, 1, -1 do
   local lease = redis.call('HGET', K.lease, id)
   if owns(lease, token) then
     redis.call('HDEL', K.lease, id)
-    redis.call('ZREM', K.active, id)
     if redis.call('HDEL', K.cancelreq, id) == 1 then
-      local started, worker = lease_parts(lease)
+      local started, holder = lease_parts(lease)
+      local worker = holder_worker(holder)
       cancelled[#cancelled + 1] = id
       keep_cancelled = min_keep(keep_cancelled, finish(K.cancelled, id, done_record('cancelled', started, now, worker, nil), ARGV[3], now))
     else

@@ -1,21 +1,19 @@
---[[ renew: extend the leases a worker still holds, in one call for all its running jobs.
-KEYS: active lease
-ARGV[3] lease ms  ARGV[4] count, then 2 values per job: id, token
+--[[ renew: extend the leases of one holder (see fetch.lua), and report which of the jobs its worker runs
+under it are no longer its own. A live worker renews its current holder even when it holds nothing, so only
+a dead or frozen worker's holder expires.
+KEYS: holders lease
+ARGV[3] lease ms  ARGV[4] holder  ARGV[5] count, then 2 values per job: id, token
 Returns {lost_id...}: jobs whose lease the caller no longer holds; their handlers should stop. ]]
 local now = server_now()
-local n = tonumber(ARGV[4])
-local ids = {}
-for i = 1, n do ids[i] = ARGV[5 + (i - 1) * 2] end
-local leases = redis.call('HMGET', K.lease, unpack(ids))
-local deadline = int(now + tonumber(ARGV[3]))
-local lost, renew = {}, {}
-for i = 1, n do
-  if owns(leases[i], ARGV[6 + (i - 1) * 2]) then
-    renew[#renew + 1] = deadline
-    renew[#renew + 1] = ids[i]
-  else
-    lost[#lost + 1] = ids[i]
+local n = tonumber(ARGV[5])
+local lost = {}
+if n > 0 then
+  local ids = {}
+  for i = 1, n do ids[i] = ARGV[6 + (i - 1) * 2] end
+  local leases = redis.call('HMGET', K.lease, unpack(ids))
+  for i = 1, n do
+    if not owns(leases[i], ARGV[7 + (i - 1) * 2]) then lost[#lost + 1] = ids[i] end
   end
 end
-if #renew > 0 then redis.call('ZADD', K.active, 'XX', unpack(renew)) end
+redis.call('ZADD', K.holders, int(now + tonumber(ARGV[3])), ARGV[4])
 return lost
