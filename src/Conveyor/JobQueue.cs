@@ -210,7 +210,7 @@ public sealed class JobQueue
             { RunAt: { } at } => ("a", at.ToUnixTimeMilliseconds()),
             _ => ("", 0L),
         };
-        return new EnqueueItem(id, envelope, options?.Priority ?? 0, kind, due);
+        return new EnqueueItem(id, envelope, options?.Priority ?? 0, kind, due, Generated: options?.Id is null);
     }
 }
 

@@ -49,6 +49,43 @@ public class EnqueueTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Generated_ids_are_stored_without_a_lookup_and_a_chunk_with_a_chosen_id_is_checked()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var queue = _client.Queue(q);
+        var generated = await queue.EnqueueManyAsync(Enumerable.Range(0, 600).Select(i => new NewJob<int>("n", i)));
+
+        Assert.All(generated, r => Assert.Equal((false, 26), (r.Duplicate, r.Id.Length)));
+        var probe = new Probe(redis.Redis, q);
+        Assert.Equal(generated.Select(r => r.Id), await probe.WaitingIds());
+        Assert.Equal(600, await probe.HashLength("jobs"));
+        Assert.Equal(600, await probe.Stat("enqueued"));
+
+        await queue.EnqueueAsync("n", -1, new EnqueueOptions { Id = "chosen" });
+        var mixed = await queue.EnqueueManyAsync([new NewJob<int>("n", 1000), new NewJob<int>("n", 1001, new EnqueueOptions { Id = "chosen" })]);
+        Assert.Equal([false, true], mixed.Select(r => r.Duplicate));
+        Assert.Equal(-1, (await queue.GetAsync("chosen"))!.Data.GetInt32());
+        Assert.Equal(602, (await queue.CountsAsync()).Waiting);
+    }
+
+    [Fact]
+    public async Task An_enqueue_call_with_a_wrong_number_of_arguments_is_refused_before_anything_is_written()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var keys = new Storage.QueueKeys("conveyor", q);
+        foreach (int count in new[] { 2, -2 })
+        {
+            var args = Storage.ScriptRunner.Args(keys, 4);
+            (args[2], args[3], args[4], args[5]) = (count, "a", "{}", "b"); // three job arguments for two jobs
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => _client.Runner.RunAsync(Storage.ScriptCatalog.Enqueue, keys, args));
+            Assert.Contains("job arguments for 2", e.Message);
+        }
+
+        var probe = new Probe(redis.Redis, q);
+        Assert.Equal((0, 0), (await probe.HashLength("jobs"), (await probe.WaitingIds()).Count));
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_enqueues_of_one_id_make_one_job()
     {
         string q = RedisFixture.UniqueQueue();

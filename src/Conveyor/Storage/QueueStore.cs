@@ -13,10 +13,12 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     /// <summary>Adds jobs; returns, per job, whether it was created (false: its id existed).</summary>
     public async Task<bool[]> EnqueueAsync(IReadOnlyList<EnqueueItem> jobs)
     {
-        // Plain jobs (priority 0, due now; the usual case) travel as id and envelope only.
+        // Plain jobs (priority 0, due now; the usual case) travel as id and envelope only; when every id was generated
+        // here (unique by construction, see JobId) the script does not look them up, told by a negative count.
         bool plain = jobs.All(j => j.Priority == 0 && j.DueKind.Length == 0);
+        bool generated = plain && jobs.All(j => j.Generated);
         var args = ScriptRunner.Args(keys, 1 + (jobs.Count * (plain ? 2 : 5)));
-        args[2] = jobs.Count;
+        args[2] = generated ? -jobs.Count : jobs.Count;
         int a = 3;
         foreach (var job in jobs)
         {
@@ -34,7 +36,7 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
         var added = new bool[jobs.Count];
         for (int i = 0; i < added.Length; i++)
         {
-            added[i] = (long)reply[i + 1] == 1;
+            added[i] = generated || (long)reply[i + 1] == 1;
         }
 
         return added;
@@ -220,7 +222,8 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     }
 }
 
-internal readonly record struct EnqueueItem(string Id, byte[] Envelope, int Priority, string DueKind, long DueValue);
+/// <summary>A job ready for enqueue.lua. <see cref="Generated"/>: its id came from <see cref="JobId.New"/>, not a caller.</summary>
+internal readonly record struct EnqueueItem(string Id, byte[] Envelope, int Priority, string DueKind, long DueValue, bool Generated);
 
 /// <summary>A job a worker leased: its fencing token proves ownership on every later call.</summary>
 internal sealed record LeasedJob(string Id, long Token, byte[] Envelope, int Attempts);

@@ -2,13 +2,33 @@
 KEYS: jobs wait prio pseq delayed priority stats
 ARGV[3] count, then 5 values per job: id, envelope (JSON), priority (integer, 0 = normal),
         due kind ('' = now, 'd' = delay in ms from the server's clock, 'a' = absolute unix ms), due value;
-        or 2 values per job (id, envelope) when every job of the call has priority 0 and is due now
-Returns {now_ms, added_1, ..., added_n}: added_i is 1 when job i was created, 0 when its id existed.
+        or 2 values per job (id, envelope) when every job of the call has priority 0 and is due now;
+        or minus the count, then 2 values per job, for plain jobs whose ids were generated unique (48 random
+        bits per process, as JobId.New does): those are not looked up, and the caller vouches for them
+Returns {now_ms, added_1, ..., added_n}: added_i is 1 when job i was created, 0 when its id existed;
+        {now_ms} alone for generated ids, which are all created.
 Publishes 'wake' on the signal channel when waiting jobs appear in an empty queue or the earliest due
 time moves earlier, and one 'enqueued' event listing the new ids. ]]
 local now = server_now()
 local n = tonumber(ARGV[3])
 if n == 0 then return { now } end
+
+if n < 0 then
+  n = -n
+  if #ARGV ~= 3 + 2 * n then
+    return redis.error_reply('ERR enqueue: ' .. (#ARGV - 3) .. ' job arguments for ' .. n .. ' generated ids; send 2 per job (id, envelope)')
+  end
+  local ids = {}
+  for i = 1, n do ids[i] = ARGV[2 + 2 * i] end
+  local waiting_before = waiting_count()
+  pin_hash(K.jobs)
+  redis.call('HSET', K.jobs, unpack(ARGV, 4, 3 + 2 * n))
+  redis.call('RPUSH', K.wait, unpack(ids))
+  redis.call('HINCRBY', K.stats, 'enqueued', n)
+  if waiting_before == 0 then redis.call('PUBLISH', ARGV_SIGNAL, 'wake') end
+  publish_event('enqueued', ids)
+  return { now }
+end
 local stride = (#ARGV - 3) / n -- 5, or 2 for plain jobs: three fewer arguments per job to parse
 if stride ~= 5 and stride ~= 2 then
   return redis.error_reply('ERR enqueue: ' .. (#ARGV - 3) .. ' job arguments for ' .. n .. ' jobs; send 5 per job, or 2 (id, envelope) when all are plain')
