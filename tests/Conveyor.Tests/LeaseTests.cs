@@ -118,17 +118,17 @@ public class LeaseTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task A_renewed_holder_keeps_its_jobs_while_one_no_longer_renewed_loses_them()
+    public async Task Renewal_moves_known_jobs_to_the_current_holder_and_the_old_one_expires_with_the_rest()
     {
         string q = RedisFixture.UniqueQueue();
         var queue = _client.Queue(q);
         await queue.EnqueueManyAsync(Enumerable.Range(0, 5).Select(i => new NewJob<int>("n", i)));
-        var unseen = (await queue.Store.FetchAsync(3, 300, "w")).Jobs; // as if this fetch's reply was lost
-        var kept = (await queue.Store.FetchAsync(2, 300, "w#1")).Jobs;
+        var leased = (await queue.Store.FetchAsync(5, 300, "w#old")).Jobs;
+        var (kept, unseen) = (leased[..2], leased[2..]); // as if the worker never saw the last three (a lost reply)
         for (int i = 0; i < 6; i++)
         {
+            Assert.Empty(await queue.Store.RenewAsync(1_000, "w#new", kept.Select(j => (j.Id, j.Token)).ToList()));
             await Eventually.SleepAtLeast(100);
-            Assert.Empty(await queue.Store.RenewAsync(1_000, "w#1", kept.Select(j => (j.Id, j.Token)).ToList()));
         }
 
         var (recovered, _, _) = await queue.Store.RecoverAsync(100, attempts: 5, maxStalls: 3, "60000:10", "60000:10");
@@ -137,12 +137,42 @@ public class LeaseTests(RedisFixture redis)
         var probe = new Probe(redis.Redis, q);
         Assert.Equal(unseen.Select(j => j.Id).Order(), (await probe.WaitingIds()).Order());
         Assert.Equal(kept.Select(j => j.Id).Order(), (await probe.ActiveIds()).Order());
-        Assert.Equal(["w#1"], await probe.Ids("holders"));
+        Assert.Equal(["w#new"], await probe.Ids("holders"));
+        Assert.EndsWith("|w#new", await probe.HashGet("lease", kept[0].Id));
         var back = await queue.GetAsync(unseen[0].Id);
         Assert.Contains("worker w ", Assert.Single(back!.Errors).Message);
         var running = await queue.GetAsync(kept[0].Id);
         Assert.Equal((JobState.Active, "w"), (running!.State, running.Worker));
         Assert.True(running.StateUntil > DateTimeOffset.UtcNow, $"lease ends {running.StateUntil}");
+        Assert.Empty(await queue.Store.CompleteAsync("w", [new Completion(kept[0].Id, kept[0].Token, "", "60000:10")]));
+    }
+
+    [Fact]
+    public async Task A_worker_restarted_under_the_same_name_does_not_keep_its_predecessors_jobs()
+    {
+        int port = int.Parse(redis.Configuration.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        var proxy = new TcpFaultProxy(port);
+        using var viaProxy = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{proxy.Port},abortConnect=false,asyncTimeout=500,syncTimeout=500");
+        string q = RedisFixture.UniqueQueue();
+        void Timings(ConveyorOptions o)
+        {
+            o.WorkerName = "same";
+            o.Lease = TimeSpan.FromSeconds(1);
+            o.RedisCallTimeout = TimeSpan.FromMilliseconds(500);
+        }
+
+        using var predecessor = await TestHost.StartAsync(viaProxy, c => c.AddHandler<int>(q, (_, _, ct) => Task.Delay(Timeout.Infinite, ct)), Timings);
+        var queue = _client.Queue(q);
+        await queue.EnqueueManyAsync(Enumerable.Range(0, 3).Select(i => new NewJob<int>("n", i)));
+        await Eventually.True(async () => (await queue.CountsAsync()).Active == 3, "the first process holds the 3 jobs");
+        await proxy.DisposeAsync(); // it is cut off from Redis for good: as dead, to Redis
+
+        using var successor = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, _, _) => Task.CompletedTask), Timings);
+        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 3, "the process that took the name ran its predecessor's jobs");
+        var job = (await queue.ListAsync(JobState.Completed)).Jobs[0];
+        Assert.Equal((1, "same"), ((await queue.GetAsync(job.Id))!.Stalls, (await queue.GetAsync(job.Id))!.Worker));
+        await successor.StopAsync();
+        await predecessor.StopAsync();
     }
 
     [Fact]

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Error, "Background loop {Loop} failed; retrying in {Delay}")]
     public static partial void LoopFailed(ILogger logger, Exception error, string loop, TimeSpan delay);
+
+    [LoggerMessage(11, LogLevel.Warning, "Lease holder {Holder} of {Queue} could not be retired at stop; it expires with the lease, and the next recovery reads the lease hash once")]
+    public static partial void HolderNotRetired(ILogger logger, Exception error, string holder, string queue);
 }

@@ -247,7 +247,7 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         return leases.Where(e => e.Name != QueueKeys.Pin)
             .Select(e => (Id: e.Name.ToString(), Parts: e.Value.ToString().Split('|')))
             .Where(e => e.Parts.Length == 3)
-            .OrderBy(e => long.Parse(e.Parts[1], CultureInfo.InvariantCulture)).ThenBy(e => e.Id, StringComparer.Ordinal)
+            .OrderBy(e => long.TryParse(e.Parts[1], CultureInfo.InvariantCulture, out long started) ? started : 0).ThenBy(e => e.Id, StringComparer.Ordinal)
             .Skip((int)Math.Min(offset, int.MaxValue)).Take(limit)
             .Select(e => (e.Id, deadlines.TryGetValue(e.Parts[2], out double d) ? d : (double?)null))
             .ToList();

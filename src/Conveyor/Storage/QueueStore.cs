@@ -121,7 +121,12 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
         return ToStrings(await runner.RunAsync(ScriptCatalog.Fail, keys, args).ConfigureAwait(false));
     }
 
-    /// <summary>Extends the leases of <paramref name="holder"/>; returns the ids of <paramref name="held"/> whose lease was lost.</summary>
+    /// <summary>Takes a holder out of the holders set once nothing is leased to it (a worker's clean stop).</summary>
+    public Task RetireAsync(string holder) =>
+        runner.WithClearErrors(() => runner.Database.SortedSetRemoveAsync(keys.Key("holders"), holder));
+
+    /// <summary>Extends the leases of <paramref name="held"/> under <paramref name="holder"/> (moving them to it from an
+    /// earlier holder of the same worker); returns the ids whose lease was lost.</summary>
     public async Task<string[]> RenewAsync(long leaseMs, string holder, IReadOnlyList<(string Id, long Token)> held)
     {
         var args = ScriptRunner.Args(keys, 3 + (held.Count * 2));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Conveyor.Diagnostics;
 using Conveyor.Storage;
 using Microsoft.Extensions.Logging;
@@ -25,7 +26,6 @@ internal sealed class QueueProcessor
     private readonly ILogger _logger;
     private readonly string _worker;
     private volatile string _holder;
-    private int _lostFetches;
     private readonly int _concurrency;
     private readonly PrefetchGauge _prefetch;
     private readonly long _leaseMs;
@@ -51,13 +51,15 @@ internal sealed class QueueProcessor
     private long _failed;
     private long _released;
 
+    private static string NewHolder(string worker) => $"{worker}#{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+
     public QueueProcessor(QueueStore store, QueueHandlers handlers, ConveyorOptions options, IServiceProvider services, string worker, ILogger logger)
     {
         _store = store;
         _options = options;
         _logger = logger;
         _worker = worker;
-        _holder = worker;
+        _holder = NewHolder(worker);
         _concurrency = handlers.Concurrency;
         _prefetch = new PrefetchGauge(_concurrency, options.Prefetch, MaxFetch);
         _continueSlot = Dispatch;
@@ -72,8 +74,14 @@ internal sealed class QueueProcessor
     public int Concurrency => _concurrency;
     public QueueStore Store => _store;
 
-    /// <summary>Whom this pump's fetches lease jobs to. A live worker renews it even while it holds nothing.</summary>
+    /// <summary>
+    /// Whom this pump's fetches lease jobs to (see fetch.lua): the worker id and a random part, so a process restarted
+    /// under the same name never renews its predecessor's leases. A live worker renews it even while it holds nothing.
+    /// </summary>
     public string Holder => _holder;
+
+    /// <summary>The pump has returned: nothing of this queue is held any more.</summary>
+    public bool Ended => _ended;
     public long Processed => Interlocked.Read(ref _processed);
     public long Failed => Interlocked.Read(ref _failed);
     public long Released => Interlocked.Read(ref _released);
@@ -166,6 +174,7 @@ internal sealed class QueueProcessor
             int sent = next.Acks;
             if (stopping && _held.IsEmpty && sent == 0 && flying is null)
             {
+                await RetireHolderAsync().ConfigureAwait(false);
                 return;
             }
 
@@ -235,8 +244,7 @@ internal sealed class QueueProcessor
         trip.Complete = trip.Completions.Count > 0 ? _store.CompleteAsync(_worker, trip.Completions.Items) : null;
         trip.Fail = trip.Failures.Count > 0 ? _store.FailAsync(_worker, trip.Failures.Items) : null;
         trip.Release = trip.Releases.Count > 0 ? _store.ReleaseAsync(trip.Releases.Items, _cancelledRetention) : null;
-        trip.Holder = _holder;
-        trip.Fetch = want > 0 ? _store.FetchAsync(want, _leaseMs, trip.Holder) : null;
+        trip.Fetch = want > 0 ? _store.FetchAsync(want, _leaseMs, _holder) : null;
     }
 
     /// <summary>Completes when every call of the round trip has completed, or its deadline has passed; never throws.</summary>
@@ -292,9 +300,9 @@ internal sealed class QueueProcessor
             else
             {
                 // The fetch may have leased jobs (or may yet: a call that timed out can still run) that this worker
-                // will never see. They stay with the old holder, renewed from now on only while it holds jobs this
-                // worker knows of; then it expires and the reaper takes the unseen jobs back.
-                _holder = $"{_worker}#{++_lostFetches}";
+                // will never see. They stay with the old holder, which is renewed no more: the next renewal moves the
+                // jobs this worker knows to the new one, and the old holder expires with the unseen jobs.
+                _holder = NewHolder(_worker);
             }
         }
 
@@ -345,13 +353,29 @@ internal sealed class QueueProcessor
         }
     }
 
+    /// <summary>
+    /// Everything leased to the current holder is acknowledged: it leaves the holders set now rather than expire, which
+    /// would cost the next reap a read of the whole lease hash. Failing that (Redis away), it expires.
+    /// </summary>
+    private async Task RetireHolderAsync()
+    {
+        try
+        {
+            await _store.RetireAsync(_holder).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.HolderNotRetired(_logger, e, _holder, Queue);
+        }
+    }
+
     /// <summary>Takes a fetch's jobs in: held from now on, buffered for the runners.</summary>
     private void Buffer(FetchResult result, RoundTrip trip)
     {
         long bufferedAt = Stopwatch.GetTimestamp();
         foreach (var leased in result.Jobs)
         {
-            var job = new RunningJob(leased) { BufferedAt = bufferedAt, Holder = trip.Holder };
+            var job = new RunningJob(leased) { BufferedAt = bufferedAt };
             if (_held.TryGetValue(leased.Id, out var stale))
             {
                 // We fetched a job we still hold under an older lease: that lease expired and the job was
@@ -636,7 +660,6 @@ internal sealed class RoundTrip
     public Pending<(string, long)> Releases { get; } = new();
     public int Acks => Completions.Count + Failures.Count + Releases.Count;
     public int Want { get; set; }
-    public string Holder { get; set; } = "";
     public bool Shutdown { get; set; }
     public long Deadline { get; set; }
     public Task<string[]>? Complete { get; set; }

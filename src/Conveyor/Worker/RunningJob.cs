@@ -20,9 +20,6 @@ internal sealed class RunningJob(LeasedJob lease)
     private int _reason;
 
     public LeasedJob Lease => lease;
-
-    /// <summary>Whose lease it is in Redis: the worker id, or a later holder after a lost fetch (see fetch.lua).</summary>
-    public required string Holder { get; init; }
     public string Id => lease.Id;
     public long Token => lease.Token;
     public CancellationToken Cancellation => _cts.Token;

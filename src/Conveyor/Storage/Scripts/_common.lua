@@ -63,9 +63,8 @@ local function forget(ids)
   end
 end
 
--- Lease values are "token|started_ms|holder". A caller proves ownership with its token. The holder is the
--- worker id, with "#n" appended after the worker lost a fetch's reply (see fetch.lua); its deadline is its
--- score in the holders set.
+-- Lease values are "token|started_ms|holder". A caller proves ownership with its token. The holder is
+-- "worker_id#random" (see fetch.lua); its deadline is its score in the holders set.
 -- (Compared without building strings: this runs for every acknowledged job.)
 local function owns(lease, token)
   return lease and string.byte(lease, #token + 1) == 124 and string.find(lease, token, 1, true) == 1

@@ -1,8 +1,9 @@
 --[[ fetch: move due delayed jobs to waiting, then lease up to `want` waiting jobs, highest priority first.
 Leases are held per holder, not per job: the holder's score in the holders set is the deadline of every
 lease it holds, and renewing it renews them all (renew.lua); when it passes, recover.lua takes them back.
-A holder is a worker id; a worker that lost a fetch's reply fetches under a new holder ("id#n") from then
-on, so the jobs that fetch leased, which it never saw, come back when their old holder is no longer renewed.
+A holder is "worker_id#random", new for each process (a process restarted under the same name must not renew
+its predecessor's leases), and new again after the worker lost a fetch's reply: the jobs that fetch leased, which
+it never saw, stay with the old holder, which expires once renew.lua has moved the jobs the worker knows.
 KEYS: wait prio pseq delayed holders jobs lease attempts paused fence priority
 ARGV[3] want (0 only promotes)  ARGV[4] lease ms  ARGV[5] holder
 Returns {now_ms, first_token, next_due_ms, id_1, envelope_1, attempts_1, id_2, ...}

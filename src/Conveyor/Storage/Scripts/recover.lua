@@ -19,7 +19,7 @@ local expired, leases, all = {}, {}, true
 local entries = redis.call('HGETALL', K.lease)
 for i = 1, #entries, 2 do
   local _, holder = lease_parts(entries[i + 1])
-  if gone[holder] then
+  if gone[holder] and entries[i] ~= PIN then
     if #expired == limit then all = false; break end
     expired[#expired + 1] = entries[i]
     leases[#leases + 1] = entries[i + 1]
