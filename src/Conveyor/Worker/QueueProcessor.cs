@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Conveyor.Worker;
 
 /// <summary>
-/// The pump of one queue in one process. It alone talks to Redis for its jobs' lifecycle: each round trip sends
+/// A pump of one queue in one process, with its share of the queue's concurrency (a queue may have several: see
+/// <see cref="ConveyorWorker.PumpConcurrencies"/>). It alone talks to Redis for its jobs' lifecycle: each round trip sends
 /// the acknowledgements that piled up and fetches as many jobs as there are free slots (plus prefetch), all in
 /// one pipelined write. Fetched jobs wait in a buffer that handler slots drain themselves (a slot that finishes a
 /// job takes the next one on the same thread), and outcomes come back through a queue. When the
@@ -44,6 +45,7 @@ internal sealed class QueueProcessor
     private readonly ITimer _stallTimer;
     private int _stallCheckArmed;
     private volatile bool _ended;
+    private volatile bool _drained;
     private int _wakeRequested = 1;
     private volatile bool _forceRelease;
     private volatile bool _aborted;
@@ -53,14 +55,14 @@ internal sealed class QueueProcessor
 
     private static string NewHolder(string worker) => $"{worker}#{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
 
-    public QueueProcessor(QueueStore store, QueueHandlers handlers, ConveyorOptions options, IServiceProvider services, string worker, ILogger logger)
+    public QueueProcessor(QueueStore store, QueueHandlers handlers, int concurrency, ConveyorOptions options, IServiceProvider services, string worker, ILogger logger)
     {
         _store = store;
         _options = options;
         _logger = logger;
         _worker = worker;
         _holder = NewHolder(worker);
-        _concurrency = handlers.Concurrency;
+        _concurrency = concurrency;
         _prefetch = new PrefetchGauge(_concurrency, options.Prefetch, MaxFetch);
         _continueSlot = Dispatch;
         _stallTimer = TimeProvider.System.CreateTimer(static p => ((QueueProcessor)p!).CheckStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -79,9 +81,6 @@ internal sealed class QueueProcessor
     /// under the same name never renews its predecessor's leases. A live worker renews it even while it holds nothing.
     /// </summary>
     public string Holder => _holder;
-
-    /// <summary>The pump has returned: nothing of this queue is held any more.</summary>
-    public bool Ended => _ended;
     public long Processed => Interlocked.Read(ref _processed);
     public long Failed => Interlocked.Read(ref _failed);
     public long Released => Interlocked.Read(ref _released);
@@ -174,7 +173,7 @@ internal sealed class QueueProcessor
             int sent = next.Acks;
             if (stopping && _held.IsEmpty && sent == 0 && flying is null)
             {
-                await RetireHolderAsync().ConfigureAwait(false);
+                _drained = true;
                 return;
             }
 
@@ -354,11 +353,17 @@ internal sealed class QueueProcessor
     }
 
     /// <summary>
-    /// Everything leased to the current holder is acknowledged: it leaves the holders set now rather than expire, which
-    /// would cost the next reap a read of the whole lease hash. Failing that (Redis away), it expires.
+    /// After a clean stop (every job acknowledged, nothing in flight) and once renewals have stopped, the current holder
+    /// leaves the holders set rather than expire, which would cost the next reap a read of the whole lease hash. After
+    /// an abort, or when this fails (Redis away), it expires.
     /// </summary>
-    private async Task RetireHolderAsync()
+    public async Task RetireHolderAsync()
     {
+        if (!_drained)
+        {
+            return;
+        }
+
         try
         {
             await _store.RetireAsync(_holder).ConfigureAwait(false);
