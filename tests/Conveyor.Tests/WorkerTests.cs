@@ -2,7 +2,6 @@ using Conveyor.Storage;
 using Conveyor.Testing;
 using System.Collections.Concurrent;
 using Conveyor.Tests.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Conveyor.Tests;
 
@@ -339,47 +338,6 @@ public class WorkerTests(RedisFixture redis)
         await Eventually.True(async () => (await queue.CountsAsync()) is { Active: <= 2, Waiting: >= slow / 2 },
             "the slow jobs beyond one running and one prefetched were handed back", 3_000);
         await host.StopAsync();
-    }
-
-    [Theory]
-    [InlineData(1, 2, new[] { 1 })]
-    [InlineData(10, 2, new[] { 10 })]
-    [InlineData(49, 2, new[] { 49 })]
-    [InlineData(50, 2, new[] { 25, 25 })]
-    [InlineData(51, 2, new[] { 26, 25 })]
-    [InlineData(100, 2, new[] { 50, 50 })]
-    [InlineData(100, 8, new[] { 25, 25, 25, 25 })]
-    [InlineData(1_000, 8, new[] { 125, 125, 125, 125, 125, 125, 125, 125 })]
-    [InlineData(50, 1, new[] { 50 })]
-    public void A_queue_gets_one_pump_per_25_slots_up_to_one_per_core(int concurrency, int cores, int[] pumps) =>
-        Assert.Equal(pumps, Worker.ConveyorWorker.PumpConcurrencies(concurrency, cores));
-
-    [Fact]
-    public async Task A_queue_on_several_pumps_runs_each_job_once_and_never_more_than_its_concurrency_at_once()
-    {
-        string q = RedisFixture.UniqueQueue();
-        var runs = new ConcurrentDictionary<int, int>();
-        int maxParallel = 0, parallel = 0;
-        using var host = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, async (i, _, ct) =>
-        {
-            InterlockedMax(ref maxParallel, Interlocked.Increment(ref parallel));
-            runs.AddOrUpdate(i, 1, (_, n) => n + 1);
-            await Task.Delay(30, ct);
-            Interlocked.Decrement(ref parallel);
-        }, o => o.Concurrency = 60));
-        var pumps = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Worker.ConveyorWorker>().Single().Processors;
-        Assert.Equal(Worker.ConveyorWorker.PumpConcurrencies(60, Environment.ProcessorCount), pumps.Select(p => p.Concurrency));
-        var queue = host.Client().Queue(q);
-        await queue.EnqueueManyAsync(Enumerable.Range(0, 600).Select(i => new NewJob<int>("n", i)));
-
-        await Eventually.True(async () => (await queue.CountsAsync()).Completed == 600, "600 jobs completed", 30_000);
-        Assert.Equal(600, runs.Count);
-        Assert.All(runs.Values, n => Assert.Equal(1, n));
-        Assert.Equal(60, maxParallel);
-        var me = (await host.Client().ListWorkersAsync()).Single(w => w.Concurrency.ContainsKey(q));
-        Assert.Equal(60, me.Concurrency[q]);
-        await host.StopAsync();
-        Assert.Empty(await new Probe(redis.Redis, q).Ids("holders")); // each pump retired its holder at the clean stop
     }
 
     [Fact]

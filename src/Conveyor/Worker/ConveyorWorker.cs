@@ -7,13 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace Conveyor.Worker;
 
 /// <summary>
-/// The worker process's lifetime, as a hosted service: on start, the pumps of each queue (see
-/// <see cref="PumpConcurrencies"/>) plus the lease keeper, lease reaper, retention sweeper and heartbeat; on stop, a graceful shutdown — no new fetches, running jobs get
+/// The worker process's lifetime, as a hosted service: on start, one pump per queue plus the lease keeper, lease
+/// reaper, retention sweeper and heartbeat; on stop, a graceful shutdown — no new fetches, running jobs get
 /// <see cref="ConveyorOptions.ShutdownTimeout"/> to finish, then unfinished ones go back to waiting at once.
 /// </summary>
 internal sealed class ConveyorWorker(ConveyorClient client, HandlerRegistry registry, IServiceProvider services, ILogger<ConveyorWorker> logger) : IHostedService
 {
-    private const int SlotsPerPump = 25;
     private readonly CancellationTokenSource _loops = new();
     private readonly List<Task> _background = [];
     private List<QueueProcessor> _processors = [];
@@ -29,8 +28,7 @@ internal sealed class ConveyorWorker(ConveyorClient client, HandlerRegistry regi
     {
         var options = client.Options;
         _processors = registry.Build()
-            .SelectMany(q => PumpConcurrencies(q.Concurrency, Environment.ProcessorCount)
-                .Select(c => new QueueProcessor(client.Queue(q.Queue).Store, q, c, options, services, Id, logger)))
+            .Select(q => new QueueProcessor(client.Queue(q.Queue).Store, q, options, services, Id, logger))
             .ToList();
         if (_processors.Count == 0)
         {
@@ -43,24 +41,10 @@ internal sealed class ConveyorWorker(ConveyorClient client, HandlerRegistry regi
         _pumps = _processors.Select(p => Task.Run(p.RunAsync, CancellationToken.None)).ToList();
         var ct = _loops.Token;
         _background.Add(new LeaseKeeper(_processors, options, logger).RunAsync(ct));
-        var onePerQueue = _processors.DistinctBy(p => p.Queue).ToList(); // recovery and retention are per queue, not per pump
-        _background.Add(new LeaseReaper(onePerQueue, options, logger).RunAsync(ct));
-        _background.Add(new RetentionSweeper(onePerQueue, options, logger).RunAsync(ct));
+        _background.Add(new LeaseReaper(_processors, options, logger).RunAsync(ct));
+        _background.Add(new RetentionSweeper(_processors, options, logger).RunAsync(ct));
         _background.Add(_heartbeat.RunAsync(ct));
-        Log.WorkerStarted(logger, Id, string.Join(", ", _processors.GroupBy(p => p.Queue)
-            .Select(q => $"{q.Key} (concurrency {q.Sum(p => p.Concurrency)}, {q.Count()} pump{(q.Count() == 1 ? "" : "s")})")));
-    }
-
-    /// <summary>
-    /// How a queue's concurrency is shared among its pumps: one pump per <see cref="SlotsPerPump"/> slots, at most one
-    /// per core. A pump's own work — taking in replies, buffering, batching acknowledgements — is serial, so one pump
-    /// caps a process's rate: at concurrency 50 on 2 cores two pumps of 25 ran 99 000 jobs/s against 81 000 for one, at
-    /// 100 two of 50 ran 103 000 against 88 000, while at 10 two pumps of 5 were slower (medians of four runs each).
-    /// </summary>
-    internal static int[] PumpConcurrencies(int concurrency, int cores)
-    {
-        int pumps = Math.Clamp(concurrency / SlotsPerPump, 1, Math.Max(1, cores));
-        return Enumerable.Range(0, pumps).Select(i => (concurrency / pumps) + (i < concurrency % pumps ? 1 : 0)).ToArray();
+        Log.WorkerStarted(logger, Id, string.Join(", ", _processors.Select(p => $"{p.Queue} (concurrency {p.Concurrency})")));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -103,7 +87,6 @@ internal sealed class ConveyorWorker(ConveyorClient client, HandlerRegistry regi
 
         _loops.Cancel();
         await Task.WhenAll(_background).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        await Task.WhenAll(_processors.Select(p => p.RetireHolderAsync())).ConfigureAwait(false); // renewals have stopped
         if (_signals is not null)
         {
             await _signals.StopAsync().ConfigureAwait(false);

@@ -35,7 +35,7 @@ internal sealed class Heartbeat(WorkerDirectory directory, string workerId, IRea
         workerId,
         Environment.MachineName,
         Environment.ProcessId,
-        processors.GroupBy(p => p.Queue, StringComparer.Ordinal).ToDictionary(q => q.Key, q => q.Sum(p => p.Concurrency), StringComparer.Ordinal),
+        processors.ToDictionary(p => p.Queue, p => p.Concurrency, StringComparer.Ordinal),
         _started,
         options.Time.GetUtcNow(),
         processors.Sum(p => p.Processed),

@@ -18,6 +18,11 @@ internal sealed class LeaseKeeper(IReadOnlyList<QueueProcessor> processors, Conv
     {
         foreach (var processor in processors)
         {
+            if (processor.Ended)
+            {
+                continue; // its holder was retired
+            }
+
             var held = processor.Held.Select(j => (j.Id, j.Token)).ToList();
             var tokens = held.ToDictionary(h => h.Id, h => h.Token, StringComparer.Ordinal);
             foreach (string id in await processor.Store.RenewAsync((long)options.Lease.TotalMilliseconds, processor.Holder, held).ConfigureAwait(false))

@@ -8,8 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Conveyor.Worker;
 
 /// <summary>
-/// A pump of one queue in one process, with its share of the queue's concurrency (a queue may have several: see
-/// <see cref="ConveyorWorker.PumpConcurrencies"/>). It alone talks to Redis for its jobs' lifecycle: each round trip sends
+/// The pump of one queue in one process. It alone talks to Redis for its jobs' lifecycle: each round trip sends
 /// the acknowledgements that piled up and fetches as many jobs as there are free slots (plus prefetch), all in
 /// one pipelined write. Fetched jobs wait in a buffer that handler slots drain themselves (a slot that finishes a
 /// job takes the next one on the same thread), and outcomes come back through a queue. When the
@@ -45,7 +44,6 @@ internal sealed class QueueProcessor
     private readonly ITimer _stallTimer;
     private int _stallCheckArmed;
     private volatile bool _ended;
-    private volatile bool _drained;
     private int _wakeRequested = 1;
     private volatile bool _forceRelease;
     private volatile bool _aborted;
@@ -55,14 +53,14 @@ internal sealed class QueueProcessor
 
     private static string NewHolder(string worker) => $"{worker}#{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
 
-    public QueueProcessor(QueueStore store, QueueHandlers handlers, int concurrency, ConveyorOptions options, IServiceProvider services, string worker, ILogger logger)
+    public QueueProcessor(QueueStore store, QueueHandlers handlers, ConveyorOptions options, IServiceProvider services, string worker, ILogger logger)
     {
         _store = store;
         _options = options;
         _logger = logger;
         _worker = worker;
         _holder = NewHolder(worker);
-        _concurrency = concurrency;
+        _concurrency = handlers.Concurrency;
         _prefetch = new PrefetchGauge(_concurrency, options.Prefetch, MaxFetch);
         _continueSlot = Dispatch;
         _stallTimer = TimeProvider.System.CreateTimer(static p => ((QueueProcessor)p!).CheckStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -81,6 +79,9 @@ internal sealed class QueueProcessor
     /// under the same name never renews its predecessor's leases. A live worker renews it even while it holds nothing.
     /// </summary>
     public string Holder => _holder;
+
+    /// <summary>The pump has returned: nothing of this queue is held any more.</summary>
+    public bool Ended => _ended;
     public long Processed => Interlocked.Read(ref _processed);
     public long Failed => Interlocked.Read(ref _failed);
     public long Released => Interlocked.Read(ref _released);
@@ -173,7 +174,7 @@ internal sealed class QueueProcessor
             int sent = next.Acks;
             if (stopping && _held.IsEmpty && sent == 0 && flying is null)
             {
-                _drained = true;
+                await RetireHolderAsync().ConfigureAwait(false);
                 return;
             }
 
@@ -353,17 +354,11 @@ internal sealed class QueueProcessor
     }
 
     /// <summary>
-    /// After a clean stop (every job acknowledged, nothing in flight) and once renewals have stopped, the current holder
-    /// leaves the holders set rather than expire, which would cost the next reap a read of the whole lease hash. After
-    /// an abort, or when this fails (Redis away), it expires.
+    /// Everything leased to the current holder is acknowledged: it leaves the holders set now rather than expire, which
+    /// would cost the next reap a read of the whole lease hash. Failing that (Redis away), it expires.
     /// </summary>
-    public async Task RetireHolderAsync()
+    private async Task RetireHolderAsync()
     {
-        if (!_drained)
-        {
-            return;
-        }
-
         try
         {
             await _store.RetireAsync(_holder).ConfigureAwait(false);

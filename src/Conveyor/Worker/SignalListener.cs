@@ -3,20 +3,19 @@ using StackExchange.Redis;
 namespace Conveyor.Worker;
 
 /// <summary>
-/// Subscribes to each served queue's signal channel: 'wake' makes the queue's pumps fetch, 'cancel:ID' stops that
+/// Subscribes to each served queue's signal channel: 'wake' makes the queue's pump fetch, 'cancel:ID' stops that
 /// job if this process runs it. Pub/sub can drop messages while disconnected, so a restored connection wakes
 /// every pump (and pumps also fetch on an idle safety interval).
 /// </summary>
 internal sealed class SignalListener(IConnectionMultiplexer redis, IReadOnlyList<QueueProcessor> processors)
 {
     private readonly ISubscriber _subscriber = redis.GetSubscriber();
-    private readonly IReadOnlyList<QueueProcessor[]> _queues = processors.GroupBy(p => p.Queue).Select(q => q.ToArray()).ToList();
 
     public async Task StartAsync()
     {
-        foreach (var pumps in _queues)
+        foreach (var processor in processors)
         {
-            await _subscriber.SubscribeAsync(pumps[0].Store.Keys.Signal, (_, message) => OnSignal(pumps, message)).ConfigureAwait(false);
+            await _subscriber.SubscribeAsync(processor.Store.Keys.Signal, (_, message) => OnSignal(processor, message)).ConfigureAwait(false);
         }
 
         redis.ConnectionRestored += OnRestored;
@@ -25,25 +24,22 @@ internal sealed class SignalListener(IConnectionMultiplexer redis, IReadOnlyList
     public async Task StopAsync()
     {
         redis.ConnectionRestored -= OnRestored;
-        foreach (var pumps in _queues)
+        foreach (var processor in processors)
         {
-            await _subscriber.UnsubscribeAsync(pumps[0].Store.Keys.Signal).ConfigureAwait(false);
+            await _subscriber.UnsubscribeAsync(processor.Store.Keys.Signal).ConfigureAwait(false);
         }
     }
 
-    private static void OnSignal(QueueProcessor[] pumps, RedisValue message)
+    private static void OnSignal(QueueProcessor processor, RedisValue message)
     {
         string text = message.ToString();
-        foreach (var pump in pumps)
+        if (text == "wake")
         {
-            if (text == "wake")
-            {
-                pump.Wake();
-            }
-            else if (text.StartsWith("cancel:", StringComparison.Ordinal))
-            {
-                pump.Stop(text["cancel:".Length..], StopReason.Cancelled);
-            }
+            processor.Wake();
+        }
+        else if (text.StartsWith("cancel:", StringComparison.Ordinal))
+        {
+            processor.Stop(text["cancel:".Length..], StopReason.Cancelled);
         }
     }
 
