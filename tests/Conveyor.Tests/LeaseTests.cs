@@ -150,8 +150,7 @@ public class LeaseTests(RedisFixture redis)
     [Fact]
     public async Task A_worker_restarted_under_the_same_name_does_not_keep_its_predecessors_jobs()
     {
-        int port = int.Parse(redis.Configuration.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
-        var proxy = new TcpFaultProxy(port);
+        var proxy = new TcpFaultProxy(redis.Port);
         using var viaProxy = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{proxy.Port},abortConnect=false,asyncTimeout=500,syncTimeout=500");
         string q = RedisFixture.UniqueQueue();
         void Timings(ConveyorOptions o)
@@ -169,8 +168,8 @@ public class LeaseTests(RedisFixture redis)
 
         using var successor = await TestHost.StartAsync(redis.Redis, c => c.AddHandler<int>(q, (_, _, _) => Task.CompletedTask), Timings);
         await Eventually.True(async () => (await queue.CountsAsync()).Completed == 3, "the process that took the name ran its predecessor's jobs");
-        var job = (await queue.ListAsync(JobState.Completed)).Jobs[0];
-        Assert.Equal((1, "same"), ((await queue.GetAsync(job.Id))!.Stalls, (await queue.GetAsync(job.Id))!.Worker));
+        var job = await queue.GetAsync((await queue.ListAsync(JobState.Completed)).Jobs[0].Id);
+        Assert.Equal((1, "same"), (job!.Stalls, job.Worker));
         await successor.StopAsync();
         await predecessor.StopAsync();
     }
@@ -199,8 +198,7 @@ public class LeaseTests(RedisFixture redis)
     [Fact]
     public async Task Jobs_a_fetch_leased_whose_reply_never_arrived_come_back_while_the_worker_lives()
     {
-        int port = int.Parse(redis.Configuration.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
-        await using var proxy = new TcpFaultProxy(port);
+        await using var proxy = new TcpFaultProxy(redis.Port);
         using var viaProxy = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{proxy.Port},abortConnect=false,asyncTimeout=1000,syncTimeout=1000");
         string q = RedisFixture.UniqueQueue();
         var runs = new ConcurrentDictionary<int, int>();

@@ -24,8 +24,8 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         var envelope = Envelope.Read((byte[])r[0]!);
         JobStates.TryParse((string?)r[1], out var state);
         var done = ReadJson(r[9], StorageJson.Default.DoneRecord);
-        var lease = (string?)r[10];
-        long? started = done?.Started ?? LeaseStarted(lease);
+        var (leaseStarted, holder) = LeaseParts((string?)r[10]);
+        long? started = done?.Started ?? leaseStarted;
         return new JobInfo
         {
             Id = id,
@@ -41,7 +41,7 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
             StartedAt = started is > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(started.Value) : null,
             FinishedAt = done is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(done.Finished),
             StateUntil = r[2].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)(double)r[2]),
-            Worker = done?.Worker is { Length: > 0 } w ? w : LeaseWorker(lease),
+            Worker = done?.Worker is { Length: > 0 } w ? w : holder?.Split('#')[0],
             Reason = done?.Reason,
             CancelRequested = (long)r[11] == 1,
             Progress = r[7].IsNull ? null : ParseElement((byte[])r[7]!),
@@ -245,11 +245,11 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         var deadlines = (await runner.WithClearErrors(() => holdersCall).ConfigureAwait(false))
             .ToDictionary(h => h.Element.ToString(), h => h.Score, StringComparer.Ordinal);
         return leases.Where(e => e.Name != QueueKeys.Pin)
-            .Select(e => (Id: e.Name.ToString(), Parts: e.Value.ToString().Split('|')))
-            .Where(e => e.Parts.Length == 3)
-            .OrderBy(e => long.TryParse(e.Parts[1], CultureInfo.InvariantCulture, out long started) ? started : 0).ThenBy(e => e.Id, StringComparer.Ordinal)
+            .Select(e => (Id: e.Name.ToString(), Lease: LeaseParts(e.Value)))
+            .Where(e => e.Lease.Holder is not null)
+            .OrderBy(e => e.Lease.Started ?? 0).ThenBy(e => e.Id, StringComparer.Ordinal)
             .Skip((int)Math.Min(offset, int.MaxValue)).Take(limit)
-            .Select(e => (e.Id, deadlines.TryGetValue(e.Parts[2], out double d) ? d : (double?)null))
+            .Select(e => (e.Id, deadlines.TryGetValue(e.Lease.Holder!, out double d) ? d : (double?)null))
             .ToList();
     }
 
@@ -291,9 +291,9 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
 
     private static int ToInt(RedisResult r) => r.IsNull ? 0 : (int)(long)r;
 
-    private static long? LeaseStarted(string? lease) =>
-        lease?.Split('|') is [_, var started, _] ? long.Parse(started, CultureInfo.InvariantCulture) : null;
-
-    /// <summary>The worker of a lease's holder: the holder is the worker id, with "#n" after a lost fetch.</summary>
-    private static string? LeaseWorker(string? lease) => lease?.Split('|') is [_, _, var holder] ? holder.Split('#')[0] : null;
+    /// <summary>A lease value "token|started_ms|holder" (see _common.lua); the holder is "worker_id#random".</summary>
+    private static (long? Started, string? Holder) LeaseParts(string? lease) =>
+        lease?.Split('|') is [_, var started, var holder]
+            ? (long.TryParse(started, CultureInfo.InvariantCulture, out long ms) ? ms : null, holder)
+            : (null, null);
 }

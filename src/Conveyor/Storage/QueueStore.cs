@@ -43,7 +43,7 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     }
 
     /// <summary>Promotes due delayed jobs and leases up to <paramref name="want"/> waiting ones to <paramref name="holder"/>
-    /// (a worker id, or a later holder of that worker: see fetch.lua).</summary>
+    /// ("worker_id#random": see fetch.lua).</summary>
     public async Task<FetchResult> FetchAsync(int want, long leaseMs, string holder)
     {
         var args = ScriptRunner.Args(keys, 3);

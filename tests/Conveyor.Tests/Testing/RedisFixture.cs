@@ -23,6 +23,9 @@ public sealed class RedisFixture : IAsyncLifetime
 
     public string Configuration => _server?.Configuration ?? _embedded!.Configuration;
 
+    /// <summary>The loopback port the store listens on (for a fault proxy in front of it).</summary>
+    public int Port => _server?.Port ?? _embedded!.Port;
+
     public async ValueTask InitializeAsync()
     {
         if (Embedded)

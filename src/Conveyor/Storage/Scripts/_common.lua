@@ -70,18 +70,22 @@ local function owns(lease, token)
   return lease and string.byte(lease, #token + 1) == 124 and string.find(lease, token, 1, true) == 1
 end
 
--- The start time of a lease, as its digits.
-local function lease_started(lease)
+-- Where a lease's two separators are (b is nil for a malformed value).
+local function lease_bars(lease)
   local a = string.find(lease, '|', 1, true)
-  local b = a and string.find(lease, '|', a + 1, true)
+  return a, a and string.find(lease, '|', a + 1, true)
+end
+
+-- The start time of a lease, as its digits (no holder substring: this runs for every acknowledged job).
+local function lease_started(lease)
+  local a, b = lease_bars(lease)
   if not b then return '0' end
   return string.sub(lease, a + 1, b - 1)
 end
 
 -- The start time and the holder of a lease.
 local function lease_parts(lease)
-  local a = string.find(lease, '|', 1, true)
-  local b = a and string.find(lease, '|', a + 1, true)
+  local a, b = lease_bars(lease)
   if not b then return '0', '' end
   return string.sub(lease, a + 1, b - 1), string.sub(lease, b + 1)
 end
