@@ -73,13 +73,10 @@ public class EnqueueTests(RedisFixture redis)
     {
         string q = RedisFixture.UniqueQueue();
         var keys = new Storage.QueueKeys("conveyor", q);
-        foreach (int count in new[] { 2, -2 })
-        {
-            var args = Storage.ScriptRunner.Args(keys, 4);
-            (args[2], args[3], args[4], args[5]) = (count, "a", "{}", "b"); // three job arguments for two jobs
-            var e = await Assert.ThrowsAnyAsync<Exception>(() => _client.Runner.RunAsync(Storage.ScriptCatalog.Enqueue, keys, args));
-            Assert.Contains("job arguments for 2", e.Message);
-        }
+        var args = Storage.ScriptRunner.Args(keys, 4);
+        (args[2], args[3], args[4], args[5]) = (2, "a", "{}", "b"); // three job arguments for two jobs
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => _client.Runner.RunAsync(Storage.ScriptCatalog.Enqueue, keys, args));
+        Assert.Contains("job arguments for 2", e.Message);
 
         var probe = new Probe(redis.Redis, q);
         Assert.Equal((0, 0), (await probe.HashLength("jobs"), (await probe.WaitingIds()).Count));

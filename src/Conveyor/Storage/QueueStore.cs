@@ -4,7 +4,7 @@ namespace Conveyor.Storage;
 
 /// <summary>
 /// The hot path of one queue: enqueue, fetch, acknowledge, renew, release, recover, sweep. Each method is one
-/// script call; calls issued together without awaiting in between travel in one round trip.
+/// script call (or one MULTI/EXEC); calls issued together without awaiting in between travel in one round trip.
 /// </summary>
 internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
 {
@@ -13,12 +13,16 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     /// <summary>Adds jobs; returns, per job, whether it was created (false: its id existed).</summary>
     public async Task<bool[]> EnqueueAsync(IReadOnlyList<EnqueueItem> jobs)
     {
-        // Plain jobs (priority 0, due now; the usual case) travel as id and envelope only; when every id was generated
-        // here (unique by construction, see JobId) the script does not look them up, told by a negative count.
+        // Plain jobs (priority 0, due now; the usual case) travel as id and envelope only.
         bool plain = jobs.All(j => j.Priority == 0 && j.DueKind.Length == 0);
-        bool generated = plain && jobs.All(j => j.Generated);
+        if (plain && jobs.All(j => j.Generated))
+        {
+            await EnqueueGeneratedAsync(jobs).ConfigureAwait(false);
+            return Enumerable.Repeat(true, jobs.Count).ToArray();
+        }
+
         var args = ScriptRunner.Args(keys, 1 + (jobs.Count * (plain ? 2 : 5)));
-        args[2] = generated ? -jobs.Count : jobs.Count;
+        args[2] = jobs.Count;
         int a = 3;
         foreach (var job in jobs)
         {
@@ -36,10 +40,46 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
         var added = new bool[jobs.Count];
         for (int i = 0; i < added.Length; i++)
         {
-            added[i] = generated || (long)reply[i + 1] == 1;
+            added[i] = (long)reply[i + 1] == 1;
         }
 
         return added;
+    }
+
+    /// <summary>
+    /// Plain jobs whose ids were all generated here (unique by construction, see <see cref="JobId"/>) need no lookup,
+    /// so they need no script: one MULTI/EXEC writes what enqueue.lua would, at half Redis's CPU (no copy of every
+    /// argument into Lua and back). Workers are told to wake whether or not the queue was empty; a busy one ignores it.
+    /// </summary>
+    private async Task EnqueueGeneratedAsync(IReadOnlyList<EnqueueItem> jobs)
+    {
+        var entries = new HashEntry[jobs.Count];
+        var ids = new RedisValue[jobs.Count];
+        var events = new System.Text.StringBuilder(32 + (jobs.Count * 29)).Append("{\"type\":\"enqueued\",\"ids\":[");
+        for (int i = 0; i < jobs.Count; i++)
+        {
+            entries[i] = new HashEntry(jobs[i].Id, jobs[i].Envelope);
+            ids[i] = jobs[i].Id;
+            events.Append(i == 0 ? "\"" : ",\"").Append(jobs[i].Id).Append('"');
+        }
+
+        var jobsKey = keys.Key("jobs");
+        var tx = runner.Database.CreateTransaction();
+        Task[] writes =
+        [
+            tx.HashSetAsync(jobsKey, QueueKeys.Pin, "1", When.NotExists), // the encoding pin, as pin_hash does
+            tx.HashSetAsync(jobsKey, entries),
+            tx.ListRightPushAsync(keys.Key("wait"), ids),
+            tx.HashIncrementAsync(keys.Key("stats"), "enqueued", jobs.Count),
+            tx.PublishAsync(keys.Signal, "wake"),
+            tx.PublishAsync(keys.Events, events.Append("]}").ToString()),
+        ];
+        await runner.WithClearErrors(async () =>
+        {
+            await tx.ExecuteAsync().ConfigureAwait(false);
+            await Task.WhenAll(writes).ConfigureAwait(false); // a command Redis refused inside EXEC faults its own task
+            return true;
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Promotes due delayed jobs and leases up to <paramref name="want"/> waiting ones to <paramref name="holder"/>
@@ -227,7 +267,7 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     }
 }
 
-/// <summary>A job ready for enqueue.lua. <see cref="Generated"/>: its id came from <see cref="JobId.New"/>, not a caller.</summary>
+/// <summary>A job ready to enqueue. <see cref="Generated"/>: its id came from <see cref="JobId.New"/>, not a caller.</summary>
 internal readonly record struct EnqueueItem(string Id, byte[] Envelope, int Priority, string DueKind, long DueValue, bool Generated);
 
 /// <summary>A job a worker leased: its fencing token proves ownership on every later call.</summary>
