@@ -64,6 +64,40 @@ public class LeaseTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_completion_redis_refuses_is_not_counted_as_processed_by_the_worker()
+    {
+        string q = RedisFixture.UniqueQueue();
+        string name = "counting-" + q;
+        var gate = new TaskCompletionSource();
+        using var host = await TestHost.StartAsync(redis.Redis,
+            c => c.AddHandler<int>(q, async (i, _, _) =>
+            {
+                if (i == 0)
+                {
+                    await gate.Task;
+                }
+            }),
+            o => (o.WorkerName, o.HeartbeatInterval) = (name, TimeSpan.FromMilliseconds(100)));
+        var queue = host.Client().Queue(q);
+        string taken = (await queue.EnqueueAsync("n", 0)).Id;
+        await Eventually.True(async () => (await queue.CountsAsync()).Active == 1, "the worker runs job 0");
+
+        // Another lease of the job, as if this one had expired and been recovered by another worker.
+        var probe = new Probe(redis.Redis, q);
+        string lease = (await probe.HashGet("lease", taken))!;
+        await redis.Redis.GetDatabase().HashSetAsync(probe.Key("lease"), taken, "999999" + lease[lease.IndexOf('|')..]);
+        gate.SetResult();
+        await queue.EnqueueAsync("n", 1);
+
+        await Eventually.True(async () => await probe.Stat("completed") == 1, "job 1 completed");
+        await Eventually.True(async () => (await _client.ListWorkersAsync()).SingleOrDefault(w => w.Id == name)?.Processed >= 1, "a heartbeat counted job 1");
+        await Eventually.SleepAtLeast(300); // three more heartbeats
+        Assert.Equal(1, (await _client.ListWorkersAsync()).Single(w => w.Id == name).Processed);
+        Assert.Equal(JobState.Active, (await queue.GetAsync(taken))!.State); // still held by the other lease
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_job_that_stalls_more_than_its_max_goes_dead_with_reason_stalled()
     {
         string q = RedisFixture.UniqueQueue();

@@ -318,7 +318,7 @@ internal sealed class QueueProcessor
         Interlocked.Exchange(ref _wakeRequested, 1);
 
         // Completions or failures: refused ones are logged, the rest forgotten; a failed call's go to the next round
-        // trip. Returns how many were acknowledged, or null when there was no call or it failed.
+        // trip. Returns how many Redis accepted, or null when there was no call or it failed.
         async Task<int?> TakeInAsync<T>(Task<string[]>? call, Pending<T> sent, Pending<T> resend)
         {
             if (call is null)
@@ -333,7 +333,7 @@ internal sealed class QueueProcessor
             }
 
             Refused(refused);
-            int count = sent.Count;
+            int count = sent.Count - refused.Length; // a refused job was not this worker's to finish
             Acknowledged(sent);
             return count;
         }
