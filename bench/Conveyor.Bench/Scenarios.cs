@@ -81,31 +81,19 @@ internal static class Scenarios
         await queue.PauseAsync();
         await queue.EnqueueManyAsync(Jobs(n));
 
-        long completed = 0, lastUs = 0;
-        var done = new TaskCompletionSource();
-        var subscriber = client.Redis.GetSubscriber();
-        await subscriber.SubscribeAsync(RedisChannel.Literal($"conveyor:{{{name}}}:events"), (_, message) =>
-        {
-            using var doc = JsonDocument.Parse((byte[])message!);
-            if (doc.RootElement.GetProperty("type").ValueEquals("completed")
-                && Interlocked.Add(ref completed, doc.RootElement.GetProperty("ids").GetArrayLength()) >= n)
-            {
-                Interlocked.Exchange(ref lastUs, WorkerProcess.NowUs());
-                done.TrySetResult();
-            }
-        });
-
+        using var watcher = CompletionWatcher.Start(redis, $"conveyor:{{{name}}}:events", n);
         var children = await WorkerChild.StartAsync(redis, name, concurrency, processes);
         try
         {
             var before = await Snapshot(client.Redis);
             await queue.ResumeAsync();
-            await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
+            long lastUs = await watcher.LastCompletionUs.WaitAsync(TimeSpan.FromMinutes(5));
             var after = await Snapshot(client.Redis);
             var reports = await Task.WhenAll(children.Select(c => c.StopAsync()));
             long firstUs = reports.Where(r => r.FirstStartUs > 0).Min(r => r.FirstStartUs);
             var elapsed = TimeSpan.FromMicroseconds(lastUs - firstUs);
             var result = Figures("process", $"jobs={n} concurrency={concurrency} processes={processes}", n, elapsed, before, after);
+            result.Figures["harness_cpu_us_per_job"] = result.Figures["client_cpu_us_per_job"]; // this process: the subscriber
             result.Figures["client_cpu_us_per_job"] = reports.Sum(r => r.CpuMs) * 1000 / n;
             var counts = await queue.CountsAsync();
             long completedTotal = (await queue.StatsAsync()).GetValueOrDefault("completed");
@@ -118,7 +106,6 @@ internal static class Scenarios
         }
         finally
         {
-            await subscriber.UnsubscribeAllAsync();
             foreach (var child in children)
             {
                 await child.DisposeAsync();
