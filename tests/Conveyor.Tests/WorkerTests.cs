@@ -36,6 +36,34 @@ public class WorkerTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_completed_job_keeps_the_start_time_of_its_lease_and_older_records_still_read()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var queue = new ConveyorClient(redis.Redis).Queue(q);
+        string[] ids = [(await queue.EnqueueAsync("n", 1)).Id, (await queue.EnqueueAsync("n", 2)).Id];
+        var leased = (await queue.Store.FetchAsync(2, 30_000, "w#1a2b")).Jobs;
+        var probe = new Probe(redis.Redis, q);
+        long started = long.Parse((await probe.HashGet("lease", ids[0]))!.Split('|')[1]);
+        await Task.Delay(5);
+        Assert.Empty(await queue.Store.CompleteAsync("w", [new Completion(ids[0], leased[0].Token, "", "60000:10")]));
+        Assert.Empty(await queue.Store.CompleteAsync("w", [new Completion(ids[1], leased[1].Token, "{\"ok\":true}", "60000:10")]));
+
+        foreach (string id in ids)
+        {
+            var job = (await queue.GetAsync(id))!;
+            Assert.Equal((JobState.Completed, "w", started), (job.State, job.Worker, job.StartedAt!.Value.ToUnixTimeMilliseconds()));
+            Assert.True(job.FinishedAt > job.StartedAt, $"finished {job.FinishedAt:O}, started {job.StartedAt:O}");
+        }
+
+        Assert.True((await queue.GetAsync(ids[1]))!.Result!.Value.GetProperty("ok").GetBoolean());
+
+        // A record written before completions kept their lease in it.
+        await redis.Redis.GetDatabase().HashSetAsync(probe.Key("done"), ids[0], "{\"finished\":1763900000500,\"worker\":\"old\",\"started\":1763900000000}");
+        var old = (await queue.GetAsync(ids[0]))!;
+        Assert.Equal((1763900000000, 1763900000500, "old"), (old.StartedAt!.Value.ToUnixTimeMilliseconds(), old.FinishedAt!.Value.ToUnixTimeMilliseconds(), old.Worker));
+    }
+
+    [Fact]
     public async Task Many_jobs_at_concurrency_complete_exactly_once_each()
     {
         string q = RedisFixture.UniqueQueue();

@@ -169,4 +169,4 @@ internal sealed record StoredError(int Attempt, long At, string Type, string Mes
 internal sealed record StoredLogLine(long At, string Text);
 
 /// <summary>What the <c>done</c> hash holds for a finished job; written by the scripts.</summary>
-internal sealed record DoneRecord(long Finished, long Started, string? Worker, string? Reason, JsonElement? Result);
+internal sealed record DoneRecord(long Finished, long Started, string? Lease, string? Worker, string? Reason, JsonElement? Result);

@@ -25,7 +25,8 @@ internal sealed class QueueInspector(ScriptRunner runner, QueueKeys keys)
         JobStates.TryParse((string?)r[1], out var state);
         var done = ReadJson(r[9], StorageJson.Default.DoneRecord);
         var (leaseStarted, holder) = LeaseParts((string?)r[10]);
-        long? started = done?.Started ?? leaseStarted;
+        // A completed job's record holds its last lease ("token|started|holder"), the others' record the start time.
+        long? started = done is null ? leaseStarted : done.Lease is { } last ? LeaseParts(last).Started : done.Started;
         return new JobInfo
         {
             Id = id,

@@ -48,7 +48,9 @@ if want > 0 then
     -- Garnet answers LPOP with a count of one popped element as a plain string, not a one-element array:
     -- taking it as "nothing" would lose the job.
     if type(got) == 'string' then got = { got } end
-    if got then for _, id in ipairs(got) do ids[#ids + 1] = id end end
+    if got then
+      if #ids == 0 then ids = got else for _, id in ipairs(got) do ids[#ids + 1] = id end end
+    end
   end
   if has_prio then take_prio(int(PIVOT), '+inf', want - #ids) end
 end
@@ -63,10 +65,10 @@ local last = redis.call('INCRBY', K.fence, n)
 local first = last - n + 1
 local deadline = int(now + tonumber(ARGV[4]))
 local suffix = '|' .. int(now) .. '|' .. ARGV[5]
-local leases = {}
-for i, id in ipairs(ids) do
-  leases[2 * i - 1] = id
-  leases[2 * i] = int(first + i - 1) .. suffix
+local format, leases = string.format, {}
+for i = 1, n do
+  leases[2 * i - 1] = ids[i]
+  leases[2 * i] = format('%d', first + i - 1) .. suffix
 end
 pin_hash(K.lease)
 redis.call('HSET', K.lease, unpack(leases))
@@ -75,10 +77,11 @@ local envelopes = redis.call('HMGET', K.jobs, unpack(ids))
 local attempts = redis.call('HLEN', K.attempts) > 0 and redis.call('HMGET', K.attempts, unpack(ids)) or {}
 
 local reply = { now, first, next_due }
-for i, id in ipairs(ids) do
-  reply[#reply + 1] = id
-  reply[#reply + 1] = envelopes[i] or ''
-  reply[#reply + 1] = attempts[i] and tonumber(attempts[i]) or 0
+for i = 1, n do
+  local r = 3 * i -- not #reply: the length of a table is a binary search in Lua 5.1
+  reply[r + 1] = ids[i]
+  reply[r + 2] = envelopes[i] or ''
+  reply[r + 3] = attempts[i] and tonumber(attempts[i]) or 0
 end
 publish_event('active', ids)
 return reply

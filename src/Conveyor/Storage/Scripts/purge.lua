@@ -6,7 +6,7 @@ local set = K[ARGV[3]]
 local ids = redis.call('ZRANGE', set, 0, tonumber(ARGV[4]) - 1)
 if #ids == 0 then return 0 end
 redis.call('ZREM', set, unpack(ids))
-forget(ids)
+forget(ids, true)
 redis.call('HINCRBY', K.stats, 'purged_' .. ARGV[3], #ids)
 publish_event('removed', ids)
 return #ids

@@ -10,7 +10,7 @@ for _, name in ipairs({ 'completed', 'dead', 'cancelled' }) do
   local ids = redis.call('ZRANGEBYSCORE', K[name], '-inf', now, 'LIMIT', 0, limit)
   if #ids > 0 then
     redis.call('ZREM', K[name], unpack(ids))
-    forget(ids)
+    forget(ids, true)
     redis.call('HINCRBY', K.stats, 'expired_' .. name, #ids)
     total = total + #ids
   end
