@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -61,7 +62,9 @@ internal sealed class CompletionWatcher : IDisposable
         }
     }
 
-    /// <summary>The number of ids of a 'completed' event; 0 for any other event.</summary>
+    /// <summary>The number of ids of a 'completed' event; 0 for any other event. Compiled optimized at once: it runs
+    /// inside the measured time from the first message on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Count(byte[] payload)
     {
         var reader = new Utf8JsonReader(payload);
