@@ -83,6 +83,25 @@ public class EnqueueTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task An_enqueue_redis_refuses_for_lack_of_memory_fails_with_its_reason_and_writes_nothing()
+    {
+        await using var server = await Conveyor.Testing.RedisServer.StartAsync();
+        using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.Configuration + ",allowAdmin=true");
+        var queue = new ConveyorClient(mux).Queue("full");
+        await mux.GetDatabase().StringSetAsync("ballast", new string('x', 2 << 20));
+        await mux.GetDatabase().ExecuteAsync("CONFIG", "SET", "maxmemory", "1mb"); // now over the limit: writes are refused
+
+        foreach (var job in new[] { new NewJob<int>("n", 1), new NewJob<int>("n", 2, new EnqueueOptions { Id = "chosen" }) })
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => queue.EnqueueManyAsync([job]));
+            Assert.Contains("OOM", e.Message);
+        }
+
+        var probe = new Probe(mux, "full");
+        Assert.Equal((0, 0), (await probe.HashLength("jobs"), (await probe.WaitingIds()).Count));
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_enqueues_of_one_id_make_one_job()
     {
         string q = RedisFixture.UniqueQueue();
