@@ -95,6 +95,7 @@ internal static class Scenarios
             var result = Figures("process", $"jobs={n} concurrency={concurrency} processes={processes}", n, elapsed, before, after);
             result.Figures["harness_cpu_us_per_job"] = result.Figures["client_cpu_us_per_job"]; // this process: the subscriber
             result.Figures["client_cpu_us_per_job"] = reports.Sum(r => r.CpuMs) * 1000 / n;
+            result.Figures["client_bytes_per_job"] = reports.Sum(r => (double)r.AllocatedBytes) / n; // allocated while measured
             var counts = await queue.CountsAsync();
             long completedTotal = (await queue.StatsAsync()).GetValueOrDefault("completed");
             if (completedTotal != n || counts.Waiting + counts.Active + counts.Dead > 0)

@@ -70,11 +70,13 @@ internal static class WorkerProcess
         }
 
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         Console.WriteLine("ready");
         await Console.In.ReadToEndAsync();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         await host.StopAsync();
-        Console.WriteLine(JsonSerializer.Serialize(new WorkerReport(first, cpu.TotalMilliseconds, starts.Select(s => new[] { s.I, s.Us }).ToArray())));
+        Console.WriteLine(JsonSerializer.Serialize(new WorkerReport(first, cpu.TotalMilliseconds, allocated, starts.Select(s => new[] { s.I, s.Us }).ToArray())));
         return 0;
     }
 
@@ -89,7 +91,7 @@ internal static class WorkerProcess
 
 internal sealed record Payload(int I);
 
-internal sealed record WorkerReport(long FirstStartUs, double CpuMs, long[][] Starts);
+internal sealed record WorkerReport(long FirstStartUs, double CpuMs, long AllocatedBytes, long[][] Starts);
 
 /// <summary>A running benchmark worker process, seen from the parent.</summary>
 internal sealed class WorkerChild : IAsyncDisposable

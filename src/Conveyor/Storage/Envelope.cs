@@ -38,6 +38,22 @@ internal readonly record struct Envelope(string Name, ReadOnlyMemory<byte> Data,
         return buffer.WrittenSpan.ToArray();
     }
 
+    // Jobs of a queue mostly share a few names: the last one read is reused rather than allocated again per job.
+    private static string? _lastName;
+
+    private static string ReadName(ref Utf8JsonReader reader)
+    {
+        string? last = Volatile.Read(ref _lastName);
+        if (last is not null && reader.ValueTextEquals(last))
+        {
+            return last;
+        }
+
+        string name = reader.GetString() ?? "";
+        Volatile.Write(ref _lastName, name);
+        return name;
+    }
+
     public static Envelope Read(ReadOnlyMemory<byte> json)
     {
         var reader = new Utf8JsonReader(json.Span);
@@ -52,7 +68,7 @@ internal readonly record struct Envelope(string Name, ReadOnlyMemory<byte> Data,
             if (reader.ValueTextEquals("name"u8))
             {
                 reader.Read();
-                name = reader.GetString() ?? "";
+                name = ReadName(ref reader);
             }
             else if (reader.ValueTextEquals("data"u8))
             {

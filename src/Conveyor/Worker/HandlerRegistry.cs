@@ -3,12 +3,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Conveyor.Worker;
 
-/// <summary>Runs one job's handler: deserializes the data and returns the result as JSON ("" for none).</summary>
-internal delegate Task<string> HandlerInvoker(JobContext job, CancellationToken ct);
+/// <summary>
+/// Runs one job's handler: resolves it from <paramref name="services"/> (class handlers), deserializes the data and
+/// returns the result as JSON ("" for none). One instance serves every job, and a handler that finishes without
+/// awaiting allocates no task: this runs for every job.
+/// </summary>
+internal delegate ValueTask<string> HandlerInvoker(IServiceProvider services, JsonSerializerOptions json, JobContext job, CancellationToken ct);
 
 /// <summary>A handler as registered: which jobs it takes and how to run it.</summary>
-internal sealed record HandlerDescriptor(string Queue, string? JobName, int Concurrency, TimeSpan? Timeout, bool Scoped,
-    Func<IServiceProvider, JsonSerializerOptions, HandlerInvoker> Create);
+internal sealed record HandlerDescriptor(string Queue, string? JobName, int Concurrency, TimeSpan? Timeout, bool Scoped, HandlerInvoker Invoke);
 
 /// <summary>
 /// Handlers by queue and job name. A job's handler is found by the name stored with the job — never by a type
@@ -75,33 +78,33 @@ internal static class HandlerInvokers
         var method = args.Length == 1
             ? typeof(HandlerInvokers).GetMethod(nameof(Plain), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(typeof(THandler), args[0])
             : typeof(HandlerInvokers).GetMethod(nameof(WithResult), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(typeof(THandler), args[0], args[1]);
-        var create = (Func<IServiceProvider, JsonSerializerOptions, HandlerInvoker>)method.Invoke(null, null)!;
-        return new HandlerDescriptor(queue, o.JobName, o.Concurrency, o.Timeout, Scoped: true, create);
+        var invoke = (HandlerInvoker)method.Invoke(null, null)!;
+        return new HandlerDescriptor(queue, o.JobName, o.Concurrency, o.Timeout, Scoped: true, invoke);
     }
 
     public static HandlerDescriptor ForDelegate<TData, TResult>(string queue, HandlerOptions o, Func<TData, JobContext, CancellationToken, Task<TResult>> handler) =>
-        new(queue, o.JobName, o.Concurrency, o.Timeout, Scoped: false, (_, json) => async (job, ct) =>
+        new(queue, o.JobName, o.Concurrency, o.Timeout, Scoped: false, async (_, json, job, ct) =>
         {
             var result = await handler(Deserialize<TData>(job, json), job, ct).ConfigureAwait(false);
             return Serialize(result, json);
         });
 
     public static HandlerDescriptor ForDelegate<TData>(string queue, HandlerOptions o, Func<TData, JobContext, CancellationToken, Task> handler) =>
-        new(queue, o.JobName, o.Concurrency, o.Timeout, Scoped: false, (_, json) => async (job, ct) =>
+        new(queue, o.JobName, o.Concurrency, o.Timeout, Scoped: false, async (_, json, job, ct) =>
         {
             await handler(Deserialize<TData>(job, json), job, ct).ConfigureAwait(false);
             return "";
         });
 
-    private static Func<IServiceProvider, JsonSerializerOptions, HandlerInvoker> Plain<THandler, TData>() where THandler : IJobHandler<TData> =>
-        (services, json) => async (job, ct) =>
+    private static HandlerInvoker Plain<THandler, TData>() where THandler : IJobHandler<TData> =>
+        static async (services, json, job, ct) =>
         {
             await services.GetRequiredService<THandler>().HandleAsync(Deserialize<TData>(job, json), job, ct).ConfigureAwait(false);
             return "";
         };
 
-    private static Func<IServiceProvider, JsonSerializerOptions, HandlerInvoker> WithResult<THandler, TData, TResult>() where THandler : IJobHandler<TData, TResult> =>
-        (services, json) => async (job, ct) =>
+    private static HandlerInvoker WithResult<THandler, TData, TResult>() where THandler : IJobHandler<TData, TResult> =>
+        static async (services, json, job, ct) =>
         {
             var result = await services.GetRequiredService<THandler>().HandleAsync(Deserialize<TData>(job, json), job, ct).ConfigureAwait(false);
             return Serialize(result, json);

@@ -16,7 +16,7 @@ internal sealed class JobRunner(QueueStore store, QueueHandlers handlers, Convey
     private readonly string _deadRetention = options.KeepDead.Encode();
     private readonly string _cancelledRetention = options.KeepCancelled.Encode();
 
-    public async Task<Outcome> RunAsync(RunningJob job)
+    public async ValueTask<Outcome> RunAsync(RunningJob job)
     {
         Envelope envelope;
         try
@@ -51,17 +51,27 @@ internal sealed class JobRunner(QueueStore store, QueueHandlers handlers, Convey
         try
         {
             var context = new JobContext(store, options, job.Lease, envelope, maxAttempts, worker, scope?.ServiceProvider ?? services);
-            var task = handler.Create(context.Services, options.Json)(context, job.Cancellation);
-            if (!task.IsCompleted && await Task.WhenAny(task, job.Abandoned).ConfigureAwait(false) != task)
+            var run = handler.Invoke(context.Services, options.Json, context, job.Cancellation);
+            string result;
+            if (run.IsCompleted)
             {
-                // The handler ignored its token for the whole grace period: move on without it. Its task keeps
-                // running unobserved; whatever it does later cannot touch the job, whose lease we give up.
-                _ = task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
-                Log.Abandoned(logger, job.Id, handlers.Queue, options.AbandonGrace);
-                return Stopped(job, envelope, maxAttempts, timeout, null);
+                result = run.Result; // throws the handler's exception, as an await would
+            }
+            else
+            {
+                var task = run.AsTask();
+                if (await Task.WhenAny(task, job.Abandoned).ConfigureAwait(false) != task)
+                {
+                    // The handler ignored its token for the whole grace period: move on without it. Its task keeps
+                    // running unobserved; whatever it does later cannot touch the job, whose lease we give up.
+                    _ = task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+                    Log.Abandoned(logger, job.Id, handlers.Queue, options.AbandonGrace);
+                    return Stopped(job, envelope, maxAttempts, timeout, null);
+                }
+
+                result = await task.ConfigureAwait(false);
             }
 
-            string result = await task.ConfigureAwait(false);
             ConveyorDiagnostics.Completed.Add(1, _queueTag);
             var keep = envelope.Options?.KeepCompleted?.Encode() ?? _completedRetention;
             return new Outcome(job, OutcomeKind.Complete, Completion: new Completion(job.Id, job.Token, result, keep));
