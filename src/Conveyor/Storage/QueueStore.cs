@@ -97,11 +97,18 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
             return new FetchResult(now, Paused: true, nextDue, []);
         }
 
-        var jobs = new LeasedJob[(reply.Length - 3) / 3];
+        if (reply.Length == 3)
+        {
+            return new FetchResult(now, Paused: false, nextDue, []);
+        }
+
+        // Per job: id, envelope and (when any job of the queue has failed before) attempts; the stride comes first.
+        int stride = (int)(long)reply[3];
+        var jobs = new LeasedJob[(reply.Length - 4) / stride];
         for (int i = 0; i < jobs.Length; i++)
         {
-            int r = 3 + (i * 3);
-            jobs[i] = new LeasedJob((string)reply[r]!, first + i, (byte[])reply[r + 1]!, (int)(long)reply[r + 2]);
+            int r = 4 + (i * stride);
+            jobs[i] = new LeasedJob((string)reply[r]!, first + i, (byte[])reply[r + 1]!, stride == 3 ? (int)(long)reply[r + 2] : 0);
         }
 
         return new FetchResult(now, Paused: false, nextDue, jobs);

@@ -6,7 +6,9 @@ its predecessor's leases), and new again after the worker lost a fetch's reply: 
 it never saw, stay with the old holder, which expires once renew.lua has moved the jobs the worker knows.
 KEYS: wait prio pseq delayed holders jobs lease attempts paused fence priority
 ARGV[3] want (0 only promotes)  ARGV[4] lease ms  ARGV[5] holder
-Returns {now_ms, first_token, next_due_ms, id_1, envelope_1, attempts_1, id_2, ...}
+Returns {now_ms, first_token, next_due_ms, 3, id_1, envelope_1, attempts_1, id_2, ...}, or, when no job of the
+  queue has a failed attempt (the common case), {now_ms, first_token, next_due_ms, 2, id_1, envelope_1, id_2, ...}:
+  the fourth value is the number of values per job. Nothing was taken: {now_ms, first_token, next_due_ms}.
   first_token: fencing token of job 1; job i holds first_token + i - 1. -1 when the queue is paused.
   next_due_ms: earliest due time still in the delayed set, or -1.
   attempts_i: failed or stalled attempts so far (0 for a fresh job). ]]
@@ -74,14 +76,22 @@ pin_hash(K.lease)
 redis.call('HSET', K.lease, unpack(leases))
 redis.call('ZADD', K.holders, deadline, ARGV[5])
 local envelopes = redis.call('HMGET', K.jobs, unpack(ids))
-local attempts = redis.call('HLEN', K.attempts) > 0 and redis.call('HMGET', K.attempts, unpack(ids)) or {}
-
-local reply = { now, first, next_due }
-for i = 1, n do
-  local r = 3 * i -- not #reply: the length of a table is a binary search in Lua 5.1
-  reply[r + 1] = ids[i]
-  reply[r + 2] = envelopes[i] or ''
-  reply[r + 3] = attempts[i] and tonumber(attempts[i]) or 0
+-- Indexes, not #reply: the length of a table is a binary search in Lua 5.1.
+local reply
+if redis.call('HLEN', K.attempts) == 0 then
+  reply = { now, first, next_due, 2 }
+  for i = 1, n do
+    reply[2 * i + 3] = ids[i]
+    reply[2 * i + 4] = envelopes[i] or ''
+  end
+else
+  reply = { now, first, next_due, 3 }
+  local attempts = redis.call('HMGET', K.attempts, unpack(ids))
+  for i = 1, n do
+    reply[3 * i + 2] = ids[i]
+    reply[3 * i + 3] = envelopes[i] or ''
+    reply[3 * i + 4] = attempts[i] and tonumber(attempts[i]) or 0
+  end
 end
 publish_event('active', ids)
 return reply
