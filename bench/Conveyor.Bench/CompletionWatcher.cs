@@ -109,7 +109,13 @@ internal sealed class CompletionWatcher : IDisposable
                 continue;
             }
 
-            var bulk = new byte[int.Parse(line.AsSpan(1), CultureInfo.InvariantCulture)];
+            int length = int.Parse(line.AsSpan(1), CultureInfo.InvariantCulture);
+            if (length < 0)
+            {
+                continue; // a nil bulk string: null
+            }
+
+            var bulk = new byte[length];
             _in.ReadExactly(bulk);
             ReadLine();
             items[i] = bulk;

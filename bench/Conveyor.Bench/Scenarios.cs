@@ -8,7 +8,8 @@ namespace Conveyor.Bench;
 /// <summary>One measurement: named figures such as jobs_per_s or p99_ms.</summary>
 internal sealed record Result(string Scenario, string Config, Dictionary<string, double> Figures)
 {
-    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>(Figures.Select(f => KeyValuePair.Create(f.Key, (object)Math.Round(f.Value, 3))))
+    // A figure the store cannot give (Garnet's INFO has no CPU or command counts) is NaN, written as null.
+    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object?>(Figures.Select(f => KeyValuePair.Create(f.Key, double.IsFinite(f.Value) ? (object?)Math.Round(f.Value, 3) : null)))
     {
         ["scenario"] = Scenario,
         ["config"] = Config,

@@ -115,6 +115,15 @@ public class WorkerTests(RedisFixture redis)
     }
 
     [Fact]
+    public void An_envelope_whose_name_is_null_reads_as_no_name_after_names_were_read()
+    {
+        // The last name read is kept for reuse; a foreign producer's null name must not trip over it.
+        Assert.Equal("job.a", Envelope.Read("{\"name\":\"job.a\",\"data\":1,\"created\":1}"u8.ToArray()).Name);
+        Assert.Equal("", Envelope.Read("{\"name\":null,\"data\":1,\"created\":1}"u8.ToArray()).Name);
+        Assert.Equal("job.b", Envelope.Read("{\"name\":\"job.b\",\"data\":1,\"created\":1}"u8.ToArray()).Name);
+    }
+
+    [Fact]
     public async Task A_failing_job_is_retried_with_backoff_then_dead_with_every_error_kept()
     {
         string q = RedisFixture.UniqueQueue();

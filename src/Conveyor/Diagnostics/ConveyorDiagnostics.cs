@@ -17,7 +17,7 @@ public static class ConveyorDiagnostics
     internal static readonly Meter Meter = new(Name);
 
     internal static readonly Counter<long> Enqueued = Meter.CreateCounter<long>("conveyor.jobs.enqueued", "{job}", "Jobs added to a queue.");
-    internal static readonly Counter<long> Completed = Meter.CreateCounter<long>("conveyor.jobs.completed", "{job}", "Jobs finished successfully.");
+    internal static readonly Counter<long> Completed = Meter.CreateCounter<long>("conveyor.jobs.completed", "{job}", "Handler runs that succeeded (an acknowledgement Redis then refuses, for a lost lease, also counts in conveyor.acks.refused).");
     internal static readonly Counter<long> Failed = Meter.CreateCounter<long>("conveyor.jobs.failed", "{job}", "Attempts that failed (retried or dead).");
     internal static readonly Counter<long> Dead = Meter.CreateCounter<long>("conveyor.jobs.dead", "{job}", "Jobs moved to dead by this process.");
     internal static readonly Counter<long> Refused = Meter.CreateCounter<long>("conveyor.acks.refused", "{job}", "Acknowledgements refused because the lease was lost.");

@@ -1,9 +1,10 @@
 namespace Conveyor.Storage;
 
 /// <summary>
-/// Turns concurrent single enqueues into one script call. While a call is in flight, new jobs wait for it and then
-/// go together in the next one: an isolated enqueue is sent at once, as before, while a busy producer (an HTTP
-/// server taking webhooks, say) pays the script's fixed cost once per batch instead of once per job.
+/// Turns concurrent single enqueues into one enqueue call (the script, or a MULTI when every id was generated). While
+/// a call is in flight, new jobs wait for it and then go together in the next one: an isolated enqueue is sent at
+/// once, as before, while a busy producer (an HTTP server taking webhooks, say) pays the call's fixed cost once per
+/// batch instead of once per job.
 /// </summary>
 internal sealed class EnqueueCoalescer(QueueStore store)
 {

@@ -44,7 +44,7 @@ internal readonly record struct Envelope(string Name, ReadOnlyMemory<byte> Data,
     private static string ReadName(ref Utf8JsonReader reader)
     {
         string? last = Volatile.Read(ref _lastName);
-        if (last is not null && reader.ValueTextEquals(last))
+        if (last is not null && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(last))
         {
             return last;
         }

@@ -13,11 +13,15 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     /// <summary>Adds jobs; returns, per job, whether it was created (false: its id existed).</summary>
     public async Task<bool[]> EnqueueAsync(IReadOnlyList<EnqueueItem> jobs)
     {
+        if (jobs.Count == 0)
+        {
+            return [];
+        }
+
         // Plain jobs (priority 0, due now; the usual case) travel as id and envelope only.
         bool plain = jobs.All(j => j.Priority == 0 && j.DueKind.Length == 0);
-        if (plain && jobs.All(j => j.Generated))
+        if (plain && jobs.All(j => j.Generated) && await TryEnqueueGeneratedAsync(jobs).ConfigureAwait(false))
         {
-            await EnqueueGeneratedAsync(jobs).ConfigureAwait(false);
             return Enumerable.Repeat(true, jobs.Count).ToArray();
         }
 
@@ -49,9 +53,11 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     /// <summary>
     /// Plain jobs whose ids were all generated here (unique by construction, see <see cref="JobId"/>) need no lookup,
     /// so they need no script: one MULTI/EXEC writes what enqueue.lua would, at half Redis's CPU (no copy of every
-    /// argument into Lua and back). Workers are told to wake whether or not the queue was empty; a busy one ignores it.
+    /// argument into Lua and back). Idle workers are told to wake whether or not the queue was empty. False when Redis
+    /// refused a command of the transaction and so wrote nothing (EXECABORT, whose message drops the reason: out of
+    /// memory, say): the caller then runs the script, which either succeeds or fails with the reason.
     /// </summary>
-    private async Task EnqueueGeneratedAsync(IReadOnlyList<EnqueueItem> jobs)
+    private async Task<bool> TryEnqueueGeneratedAsync(IReadOnlyList<EnqueueItem> jobs)
     {
         var entries = new HashEntry[jobs.Count];
         var ids = new RedisValue[jobs.Count];
@@ -74,12 +80,28 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
             tx.PublishAsync(keys.Signal, "wake"),
             tx.PublishAsync(keys.Events, events.Append("]}").ToString()),
         ];
-        await runner.WithClearErrors(async () =>
+        var all = Task.WhenAll(writes);
+        try
         {
-            await tx.ExecuteAsync().ConfigureAwait(false);
-            await Task.WhenAll(writes).ConfigureAwait(false); // a command Redis refused inside EXEC faults its own task
-            return true;
-        }).ConfigureAwait(false);
+            return await runner.WithClearErrors(async () =>
+            {
+                if (!await tx.ExecuteAsync().ConfigureAwait(false))
+                {
+                    return false; // not expected without conditions; nothing was written
+                }
+
+                await all.ConfigureAwait(false); // a command Redis refused at EXEC time faults its own task
+                return true;
+            }).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("EXECABORT", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        finally
+        {
+            _ = all.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed whatever happened
+        }
     }
 
     /// <summary>Promotes due delayed jobs and leases up to <paramref name="want"/> waiting ones to <paramref name="holder"/>

@@ -16,8 +16,8 @@ local ids = {}
 for i = 1, n do ids[i] = ARGV[first + (i - 1) * stride] end
 local leases = redis.call('HMGET', K.lease, unpack(ids))
 
--- This loop runs for every processed job, so it calls no helper (owns, retention, min_keep: a Lua call costs more
--- than its body here) and grows its lists through counters, not #t (a binary search in Lua 5.1).
+-- This loop runs for every processed job, so in the plain form it calls no helper (owns, retention, min_keep: a
+-- Lua call costs more than its body here) and grows its lists through counters, not #t (a binary search in Lua 5.1).
 local byte, find = string.byte, string.find
 local refused, owned, kept, dropped, records, scores = {}, {}, {}, {}, {}, {}
 local o, k = 0, 0
