@@ -37,6 +37,18 @@ public class ScriptCatalogTests
     }
 
     [Fact]
+    public void Forgetting_finished_jobs_skips_only_the_lease_hash()
+    {
+        // _common.lua writes the finished jobs' list out for speed; it must stay the full list without 'lease'.
+        string body = ScriptCatalog.Complete.Body;
+        string[] List(string name) => System.Text.RegularExpressions.Regex.Match(body, "local " + name + @" = \{([^}]*)\}").Groups[1].Value
+            .Split(',').Select(h => h.Trim().Trim('\'')).Where(h => h.Length > 0).ToArray();
+
+        Assert.Contains("lease", List("JOB_HASHES"));
+        Assert.Equal(List("JOB_HASHES").Where(h => h != "lease"), List("FINISHED_HASHES"));
+    }
+
+    [Fact]
     public void A_script_that_names_an_unknown_key_is_refused()
     {
         var e = Assert.Throws<InvalidOperationException>(() => ScriptCatalog.Build("typo", "--[[\nKEYS: jobs wiat\n]]", ""));
