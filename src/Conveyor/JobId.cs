@@ -6,7 +6,7 @@ namespace Conveyor;
 /// Generates job ids that sort by creation time, like ULIDs: 10 characters of milliseconds since the Unix epoch, then
 /// 16 of a random number drawn once per process (48 bits) and a per-process counter (32 bits), in Crockford base 32
 /// (26 characters). Two processes share an id only if they drew the same 48 bits, so an id generated here is taken
-/// as new without looking it up (see QueueStore.EnqueueGeneratedAsync); ids a caller chooses are always checked.
+/// as new without looking it up (see QueueStore.TryEnqueueGeneratedAsync); ids a caller chooses are always checked.
 /// </summary>
 internal static class JobId
 {

@@ -35,6 +35,10 @@ internal sealed class QueueProcessor
     private readonly ConcurrentDictionary<string, RunningJob> _held = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RunningJob> _buffer = new();
     private readonly AsyncSignal _signal = new();
+
+    // Round trips are reused: each holds six lists that grow to a batch's size, which cost the worker some 100 bytes
+    // per job when every round trip allocated its own. Pump-only.
+    private readonly Stack<RoundTrip> _spareTrips = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Action _continueSlot;
     private int _running;
@@ -235,10 +239,6 @@ internal sealed class QueueProcessor
             flying = next;
         }
     }
-
-    // Round trips are reused: each holds six lists that grow to a batch's size, which cost the worker some 100 bytes
-    // per job when every round trip allocated its own. Pump-only.
-    private readonly Stack<RoundTrip> _spareTrips = new();
 
     private RoundTrip RentTrip() => _spareTrips.TryPop(out var trip) ? trip : new RoundTrip();
 

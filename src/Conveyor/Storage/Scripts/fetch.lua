@@ -76,22 +76,16 @@ pin_hash(K.lease)
 redis.call('HSET', K.lease, unpack(leases))
 redis.call('ZADD', K.holders, deadline, ARGV[5])
 local envelopes = redis.call('HMGET', K.jobs, unpack(ids))
--- Indexes, not #reply: the length of a table is a binary search in Lua 5.1.
-local reply
-if redis.call('HLEN', K.attempts) == 0 then
-  reply = { now, first, next_due, 2 }
-  for i = 1, n do
-    reply[2 * i + 3] = ids[i]
-    reply[2 * i + 4] = envelopes[i] or ''
-  end
-else
-  reply = { now, first, next_due, 3 }
-  local attempts = redis.call('HMGET', K.attempts, unpack(ids))
-  for i = 1, n do
-    reply[3 * i + 2] = ids[i]
-    reply[3 * i + 3] = envelopes[i] or ''
-    reply[3 * i + 4] = attempts[i] and tonumber(attempts[i]) or 0
-  end
+-- Attempts go in the reply only when some job of the queue has failed before (stride 3, else 2). Indexes, not
+-- #reply: the length of a table is a binary search in Lua 5.1.
+local attempts = redis.call('HLEN', K.attempts) > 0 and redis.call('HMGET', K.attempts, unpack(ids)) or nil
+local stride = attempts and 3 or 2
+local reply = { now, first, next_due, stride }
+for i = 1, n do
+  local r = 5 + (i - 1) * stride
+  reply[r] = ids[i]
+  reply[r + 1] = envelopes[i] or ''
+  if attempts then reply[r + 2] = attempts[i] and tonumber(attempts[i]) or 0 end
 end
 publish_event('active', ids)
 return reply
