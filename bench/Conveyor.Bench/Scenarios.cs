@@ -222,7 +222,7 @@ internal static class Scenarios
         }
     }
 
-    private static Result Figures(string scenario, string config, int n, TimeSpan elapsed, (RedisStats Redis, TimeSpan Cpu) before, (RedisStats Redis, TimeSpan Cpu) after)
+    private static Result Figures(string scenario, string config, int n, TimeSpan elapsed, (RedisStats Redis, TimeSpan Cpu, long Allocated) before, (RedisStats Redis, TimeSpan Cpu, long Allocated) after)
     {
         var redis = after.Redis - before.Redis;
         return new Result(scenario, config, new Dictionary<string, double>
@@ -230,13 +230,14 @@ internal static class Scenarios
             ["jobs_per_s"] = n / elapsed.TotalSeconds,
             ["redis_cpu_us_per_job"] = redis.CpuSeconds * 1e6 / n,
             ["client_cpu_us_per_job"] = (after.Cpu - before.Cpu).TotalMicroseconds / n,
+            ["client_bytes_per_job"] = (after.Allocated - before.Allocated) / (double)n,
             ["redis_commands_per_job"] = redis.Commands / (double)n,
             ["round_trips_per_job"] = redis.EvalShas / (double)n,
         });
     }
 
-    private static async Task<(RedisStats, TimeSpan)> Snapshot(IConnectionMultiplexer redis) =>
-        (await RedisStats.ReadAsync(redis), Process.GetCurrentProcess().TotalProcessorTime);
+    private static async Task<(RedisStats, TimeSpan, long)> Snapshot(IConnectionMultiplexer redis) =>
+        (await RedisStats.ReadAsync(redis), Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true));
 
     private static IEnumerable<NewJob<Payload>> Jobs(int n) => Enumerable.Range(0, n).Select(i => new NewJob<Payload>("noop", new Payload(i)));
 

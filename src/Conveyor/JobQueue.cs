@@ -55,7 +55,7 @@ public sealed class JobQueue
     public async Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<T>(IEnumerable<NewJob<T>> jobs, CancellationToken ct = default)
     {
         await RegisterAsync().ConfigureAwait(false);
-        var results = new List<EnqueueResult>();
+        var results = new List<EnqueueResult>(jobs.TryGetNonEnumeratedCount(out int count) ? count : BulkChunk);
         var inFlight = new Queue<(List<EnqueueItem> Items, Task<bool[]> Added)>();
         var chunk = new List<EnqueueItem>(BulkChunk);
         foreach (var job in jobs)

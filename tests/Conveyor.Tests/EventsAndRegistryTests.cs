@@ -45,6 +45,28 @@ public class EventsAndRegistryTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_bulk_enqueue_publishes_one_enqueued_event_per_chunk_with_every_id_in_order()
+    {
+        string q = RedisFixture.UniqueQueue();
+        var events = new ConcurrentQueue<string[]>();
+        var channel = new QueueKeys("conveyor", q).Events;
+        var subscriber = redis.Redis.GetSubscriber();
+        await subscriber.SubscribeAsync(channel, (_, message) =>
+        {
+            using var doc = JsonDocument.Parse(message.ToString());
+            Assert.Equal("enqueued", doc.RootElement.GetProperty("type").GetString());
+            events.Enqueue(doc.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        });
+        int n = JobQueue.BulkChunk + 3;
+        var added = await new ConveyorClient(redis.Redis).Queue(q).EnqueueManyAsync(Enumerable.Range(0, n).Select(i => new NewJob<int>("n", i)));
+
+        await Eventually.True(() => Task.FromResult(events.Count == 2), "two enqueued events arrive");
+        Assert.Equal(added.Select(r => r.Id), events.SelectMany(ids => ids));
+        Assert.Equal([JobQueue.BulkChunk, 3], events.Select(ids => ids.Length));
+        await subscriber.UnsubscribeAsync(channel);
+    }
+
+    [Fact]
     public async Task A_worker_registers_itself_with_its_queues_and_current_jobs_and_leaves_on_stop()
     {
         string q = RedisFixture.UniqueQueue();

@@ -124,6 +124,24 @@ public class WorkerTests(RedisFixture redis)
     }
 
     [Fact]
+    public void An_envelope_written_after_a_payload_failed_to_serialize_is_whole()
+    {
+        // The JSON writer is reused per thread; one abandoned mid-object must not leak into the next envelope.
+        var json = new System.Text.Json.JsonSerializerOptions();
+        Assert.Equal("job.0", Envelope.Read(Envelope.Write("job.0", 0, 0, null, null, json)).Name);
+        Assert.Throws<InvalidOperationException>(() => Envelope.Write("job.a", new Unserializable(), 1, null, null, json));
+        var envelope = Envelope.Read(Envelope.Write("job.b", new[] { 7 }, 2, null, "00-trace", json));
+        Assert.Equal(("job.b", "[7]", 2L, "00-trace"), (envelope.Name, System.Text.Encoding.UTF8.GetString(envelope.Data.Span), envelope.Created, envelope.Trace));
+    }
+
+    private sealed class Unserializable
+    {
+        public int Before => 1;
+
+        public int Fails => throw new InvalidOperationException("this payload cannot be serialized");
+    }
+
+    [Fact]
     public async Task A_failing_job_is_retried_with_backoff_then_dead_with_every_error_kept()
     {
         string q = RedisFixture.UniqueQueue();

@@ -13,29 +13,56 @@ internal readonly record struct Envelope(string Name, ReadOnlyMemory<byte> Data,
 {
     public static byte[] Write<T>(string name, T data, long created, StoredOptions? options, string? trace, JsonSerializerOptions json)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // The writer and its buffer are reused per thread (taken out while in use, so a nested or failed write
+        // simply makes a new pair): per job only the final array is allocated.
+        var scratch = _scratch ?? new Scratch();
+        _scratch = null;
+        var writer = scratch.Writer;
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, name);
+        writer.WritePropertyName("data"u8);
+        JsonSerializer.Serialize(writer, data, json);
+        writer.WriteNumber("created"u8, created);
+        if (options is not null)
         {
-            writer.WriteStartObject();
-            writer.WriteString("name"u8, name);
-            writer.WritePropertyName("data"u8);
-            JsonSerializer.Serialize(writer, data, json);
-            writer.WriteNumber("created"u8, created);
-            if (options is not null)
-            {
-                writer.WritePropertyName("opts"u8);
-                JsonSerializer.Serialize(writer, options, StorageJson.Default.StoredOptions);
-            }
-
-            if (trace is not null)
-            {
-                writer.WriteString("trace"u8, trace);
-            }
-
-            writer.WriteEndObject();
+            writer.WritePropertyName("opts"u8);
+            JsonSerializer.Serialize(writer, options, StorageJson.Default.StoredOptions);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        if (trace is not null)
+        {
+            writer.WriteString("trace"u8, trace);
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
+        byte[] envelope = scratch.Buffer.WrittenSpan.ToArray();
+        if (scratch.Buffer.Capacity <= Scratch.KeptCapacity)
+        {
+            scratch.Reset();
+            _scratch = scratch;
+        }
+
+        return envelope;
+    }
+
+    [ThreadStatic]
+    private static Scratch? _scratch;
+
+    private sealed class Scratch
+    {
+        public const int KeptCapacity = 16 * 1024; // a thread does not keep the buffer of an unusually large payload
+
+        public readonly ArrayBufferWriter<byte> Buffer = new(256);
+        public readonly Utf8JsonWriter Writer;
+
+        public Scratch() => Writer = new Utf8JsonWriter(Buffer);
+
+        public void Reset()
+        {
+            Buffer.ResetWrittenCount();
+            Writer.Reset(Buffer);
+        }
     }
 
     // Jobs of a queue mostly share a few names: the last one read is reused rather than allocated again per job.

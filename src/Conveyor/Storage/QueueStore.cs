@@ -61,12 +61,10 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
     {
         var entries = new HashEntry[jobs.Count];
         var ids = new RedisValue[jobs.Count];
-        var events = new System.Text.StringBuilder(32 + (jobs.Count * 29)).Append("{\"type\":\"enqueued\",\"ids\":[");
         for (int i = 0; i < jobs.Count; i++)
         {
             entries[i] = new HashEntry(jobs[i].Id, jobs[i].Envelope);
             ids[i] = jobs[i].Id;
-            events.Append(i == 0 ? "\"" : ",\"").Append(jobs[i].Id).Append('"');
         }
 
         var jobsKey = keys.Key("jobs");
@@ -78,7 +76,7 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
             tx.ListRightPushAsync(keys.Key("wait"), ids),
             tx.HashIncrementAsync(keys.Key("stats"), "enqueued", jobs.Count),
             tx.PublishAsync(keys.Signal, "wake"),
-            tx.PublishAsync(keys.Events, events.Append("]}").ToString()),
+            tx.PublishAsync(keys.Events, EnqueuedEvent(jobs)),
         ];
         var all = Task.WhenAll(writes);
         try
@@ -102,6 +100,32 @@ internal sealed class QueueStore(ScriptRunner runner, QueueKeys keys)
         {
             _ = all.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed whatever happened
         }
+    }
+
+    /// <summary><c>{"type":"enqueued","ids":[…]}</c>, as enqueue.lua publishes it, for generated (so plain ASCII) ids.</summary>
+    private static byte[] EnqueuedEvent(IReadOnlyList<EnqueueItem> jobs)
+    {
+        ReadOnlySpan<byte> head = "{\"type\":\"enqueued\",\"ids\":["u8;
+        int length = head.Length + 1;
+        for (int i = 0; i < jobs.Count; i++)
+        {
+            length += jobs[i].Id.Length + 3;
+        }
+
+        var json = new byte[length];
+        head.CopyTo(json);
+        int at = head.Length;
+        for (int i = 0; i < jobs.Count; i++)
+        {
+            json[at++] = (byte)'"';
+            at += System.Text.Encoding.ASCII.GetBytes(jobs[i].Id, json.AsSpan(at));
+            json[at++] = (byte)'"';
+            json[at++] = (byte)',';
+        }
+
+        json[at - 1] = (byte)']'; // over the last comma
+        json[at] = (byte)'}';
+        return json;
     }
 
     /// <summary>Promotes due delayed jobs and leases up to <paramref name="want"/> waiting ones to <paramref name="holder"/>
