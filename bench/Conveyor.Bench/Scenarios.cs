@@ -86,7 +86,7 @@ internal static class Scenarios
         var children = await WorkerChild.StartAsync(redis, name, concurrency, processes);
         try
         {
-            await RedisStats.SettleAsync(client.Redis); // the workers' warm-up freed 300 000 jobs each
+            await RedisStats.SettleAsync(client.Redis); // as before every measurement of Redis's CPU
             var before = await Snapshot(client.Redis);
             await queue.ResumeAsync();
             long lastUs = await watcher.LastCompletionUs.WaitAsync(TimeSpan.FromMinutes(5));

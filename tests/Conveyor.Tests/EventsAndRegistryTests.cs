@@ -48,22 +48,31 @@ public class EventsAndRegistryTests(RedisFixture redis)
     public async Task A_bulk_enqueue_publishes_one_enqueued_event_per_chunk_with_every_id_in_order()
     {
         string q = RedisFixture.UniqueQueue();
-        var events = new ConcurrentQueue<string[]>();
         var channel = new QueueKeys("conveyor", q).Events;
         var subscriber = redis.Redis.GetSubscriber();
-        await subscriber.SubscribeAsync(channel, (_, message) =>
+        var messages = await subscriber.SubscribeAsync(channel); // a queue of messages, read in the order published
+        try
         {
-            using var doc = JsonDocument.Parse(message.ToString());
-            Assert.Equal("enqueued", doc.RootElement.GetProperty("type").GetString());
-            events.Enqueue(doc.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetString()!).ToArray());
-        });
-        int n = JobQueue.BulkChunk + 3;
-        var added = await new ConveyorClient(redis.Redis).Queue(q).EnqueueManyAsync(Enumerable.Range(0, n).Select(i => new NewJob<int>("n", i)));
+            int n = JobQueue.BulkChunk + 3;
+            var added = await new ConveyorClient(redis.Redis).Queue(q).EnqueueManyAsync(Enumerable.Range(0, n).Select(i => new NewJob<int>("n", i)));
 
-        await Eventually.True(() => Task.FromResult(events.Count == 2), "two enqueued events arrive");
-        Assert.Equal(added.Select(r => r.Id), events.SelectMany(ids => ids));
-        Assert.Equal([JobQueue.BulkChunk, 3], events.Select(ids => ids.Length));
-        await subscriber.UnsubscribeAsync(channel);
+            var events = new List<(string? Type, string[] Ids)>();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (events.Sum(e => e.Ids.Length) < n)
+            {
+                var message = await messages.ReadAsync(cts.Token);
+                using var doc = JsonDocument.Parse(message.Message.ToString());
+                events.Add((doc.RootElement.GetProperty("type").GetString(), doc.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetString()!).ToArray()));
+            }
+
+            Assert.All(events, e => Assert.Equal("enqueued", e.Type));
+            Assert.Equal([JobQueue.BulkChunk, 3], events.Select(e => e.Ids.Length));
+            Assert.Equal(added.Select(r => r.Id), events.SelectMany(e => e.Ids));
+        }
+        finally
+        {
+            await messages.UnsubscribeAsync();
+        }
     }
 
     [Fact]
