@@ -24,21 +24,55 @@ internal static class Suite
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var (scenario, concurrency, processes, figure, target) in plan)
         {
+            int? jobs = a.Jobs is { } j && scenario is "process" or "enqueue-bulk" ? j : null;
+            if (processes == 2)
+            {
+                await CompareWithOneProcessAsync(a.Runs, redis, jobs, concurrency, figure);
+                continue;
+            }
+
             var runs = new List<Result>();
             for (int i = 0; i < a.Runs; i++)
             {
-                runs.Add(await Scenarios.RunAsync(scenario, redis, a.Jobs is { } j && scenario is "process" or "enqueue-bulk" ? j : null, Math.Max(1, concurrency), processes));
+                runs.Add(await Scenarios.RunAsync(scenario, redis, jobs, Math.Max(1, concurrency), processes));
             }
 
-            var values = runs.Select(r => r.Figures[figure]).Order().ToArray();
-            var others = runs[0].Figures.Keys.Where(k => k != figure)
-                .Select(k => $"{k} {Format(Median(runs.Select(r => r.Figures[k]).Order().ToArray()))}");
-            Console.WriteLine($"| {runs[0].Scenario} {runs[0].Config} | {figure} | {Format(Median(values))} | {Format(values[0])}–{Format(values[^1])} | {string.Join(", ", others)} | {target} |");
+            PrintRow(runs, figure, target);
         }
 
         var idle = await Scenarios.RunAsync("idle", redis, null, 10, 10);
         Console.WriteLine($"| idle: 10 worker processes | commands_per_s | {Format(idle.Figures["commands_per_s"])} | one run | | < 20 |");
         return 0;
+    }
+
+    /// <summary>
+    /// Two processes against one, run in alternation (one pair per run, the order swapped every pair), so that both
+    /// sides share the same minutes: measured minutes apart, the machine's load decided the comparison as often as
+    /// the code did.
+    /// </summary>
+    private static async Task CompareWithOneProcessAsync(int pairs, string redis, int? jobs, int concurrency, string figure)
+    {
+        var one = new List<Result>();
+        var two = new List<Result>();
+        for (int i = 0; i < pairs; i++)
+        {
+            foreach (int processes in i % 2 == 0 ? [1, 2] : (int[])[2, 1])
+            {
+                (processes == 1 ? one : two).Add(await Scenarios.RunAsync("process", redis, jobs, concurrency, processes));
+            }
+        }
+
+        int won = one.Zip(two).Count(p => p.Second.Figures[figure] >= p.First.Figures[figure]);
+        PrintRow(one, figure, "(runs alternating with the next row's)");
+        PrintRow(two, figure, $"≥ one process: {won} of {pairs} pairs");
+    }
+
+    private static void PrintRow(List<Result> runs, string figure, string target)
+    {
+        var values = runs.Select(r => r.Figures[figure]).Order().ToArray();
+        var others = runs[0].Figures.Keys.Where(k => k != figure)
+            .Select(k => $"{k} {Format(Median(runs.Select(r => r.Figures[k]).Order().ToArray()))}");
+        Console.WriteLine($"| {runs[0].Scenario} {runs[0].Config} | {figure} | {Format(Median(values))} | {Format(values[0])}–{Format(values[^1])} | {string.Join(", ", others)} | {target} |");
     }
 
     private static double Median(double[] sorted) => sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
