@@ -25,16 +25,17 @@ internal static class Suite
         foreach (var (scenario, concurrency, processes, figure, target) in plan)
         {
             int? jobs = a.Jobs is { } j && scenario is "process" or "enqueue-bulk" ? j : null;
+            Task<Result> Run(int processCount) => Scenarios.RunAsync(scenario, redis, jobs, Math.Max(1, concurrency), processCount);
             if (processes == 2)
             {
-                await CompareWithOneProcessAsync(a.Runs, redis, jobs, concurrency, figure);
+                await CompareWithOneProcessAsync(a.Runs, Run, figure, target);
                 continue;
             }
 
             var runs = new List<Result>();
             for (int i = 0; i < a.Runs; i++)
             {
-                runs.Add(await Scenarios.RunAsync(scenario, redis, jobs, Math.Max(1, concurrency), processes));
+                runs.Add(await Run(processes));
             }
 
             PrintRow(runs, figure, target);
@@ -50,7 +51,7 @@ internal static class Suite
     /// sides share the same minutes: measured minutes apart, the machine's load decided the comparison as often as
     /// the code did.
     /// </summary>
-    private static async Task CompareWithOneProcessAsync(int pairs, string redis, int? jobs, int concurrency, string figure)
+    private static async Task CompareWithOneProcessAsync(int pairs, Func<int, Task<Result>> run, string figure, string target)
     {
         var one = new List<Result>();
         var two = new List<Result>();
@@ -58,13 +59,13 @@ internal static class Suite
         {
             foreach (int processes in i % 2 == 0 ? [1, 2] : (int[])[2, 1])
             {
-                (processes == 1 ? one : two).Add(await Scenarios.RunAsync("process", redis, jobs, concurrency, processes));
+                (processes == 1 ? one : two).Add(await run(processes));
             }
         }
 
         int won = one.Zip(two).Count(p => p.Second.Figures[figure] >= p.First.Figures[figure]);
         PrintRow(one, figure, "(runs alternating with the next row's)");
-        PrintRow(two, figure, $"≥ one process: {won} of {pairs} pairs");
+        PrintRow(two, figure, $"{target}: {won} of {pairs} pairs");
     }
 
     private static void PrintRow(List<Result> runs, string figure, string target)
